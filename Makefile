@@ -1,0 +1,69 @@
+# Tandem: `make run` serves the demo, `make test` runs the whole suite. Every install step lives here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+UV := .tools/bin/uv
+PY := .venv/bin/python
+BOOTSTRAP_PYTHON ?= python3
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run install system-packages browser messages test test-sqlite test-postgres lint format bench makemessages clean
+
+$(UV):
+	$(BOOTSTRAP_PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+
+# Debian packages: gettext compiles the translations, Chromium runs the browser tests.
+system-packages:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
+
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core; }
+
+install: $(UV) system-packages
+	$(UV) sync --frozen --quiet
+	$(MAKE) --no-print-directory messages
+
+messages:
+	@cd tandem && ../$(PY) ../manage.py compilemessages --verbosity 0
+
+run: install
+	$(PY) manage.py demo
+	exec $(PY) manage.py serve
+
+test: install browser
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL; skipped with the reason when no server answers (CI requires one).
+test-postgres:
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(POSTGRES_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \
+	elif [ -n "$$TANDEM_REQUIRE_SERVICES" ]; then \
+		echo "PostgreSQL is required (TANDEM_REQUIRE_SERVICES) but $(POSTGRES_TEST_URL) does not answer"; exit 1; \
+	else \
+		echo "SKIPPED the PostgreSQL run: no server answers at $(POSTGRES_TEST_URL)"; \
+	fi
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+makemessages:
+	cd tandem && ../$(PY) ../manage.py makemessages -l ru --no-obsolete --add-location file
+
+bench: install
+	@for script in bench/*.py; do [ -e "$$script" ] && $(PY) "$$script"; done; true
+
+clean:
+	rm -rf .venv .tools data

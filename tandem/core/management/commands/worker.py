@@ -1,0 +1,16 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Run a task worker (Huey consumer). Run several on several machines against Redis; give all but one "
+        "--no-periodic so periodic ticks are not multiplied."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workers", type=int, default=4, help="worker threads (default %(default)s)")
+        parser.add_argument("--no-periodic", action="store_true", help="do not run periodic tasks here")
+
+    def handle(self, *args, workers, no_periodic, **options):
+        call_command("run_huey", workers=workers, worker_type="thread", periodic=not no_periodic)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from tandem.core.views import health, public_view
+
+urlpatterns = [
+    path("", include("tandem.workspaces.urls")),
+    path("accounts/", include("tandem.accounts.urls")),
+    path("hire/", include("tandem.hiring.urls")),
+    path("i18n/setlang/", public_view(set_language), name="set_language"),
+    path("healthz", health, name="health"),
+    path("admin/", admin.site.urls),
+]

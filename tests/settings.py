@@ -1,0 +1,12 @@
+"""Settings for the test suite: the product's settings with a throwaway data dir and a fast hasher."""
+
+import os
+import tempfile
+
+os.environ.setdefault("TANDEM_DATA_DIR", tempfile.mkdtemp(prefix="tandem-test-"))
+os.environ["TANDEM_HUEY_IMMEDIATE"] = "1"
+
+from tandem.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

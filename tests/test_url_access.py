@@ -1,0 +1,97 @@
+"""Walk every URL of the site as each role, as an outsider from another workspace and anonymously.
+
+A view must say who may open it: ``public_view``, ``account_view`` or ``workspace_view(capability)``.
+A new view without a marker, or with a capability missing from the table, fails here until registered.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tandem.workspaces.capabilities import CAPABILITIES
+from tandem.workspaces.models import Invitation, Membership
+from tests.conftest import ROLE_USERS
+
+# Namespaces with their own access control, left out on purpose.
+EXCLUDED_NAMESPACES = {"admin"}  # Django admin: staff only, checked by Django itself
+
+
+def walk(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace in EXCLUDED_NAMESPACES:
+                continue
+            yield from walk(entry, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry.callback, entry.pattern.regex.groupindex.keys()
+
+
+ALL_VIEWS = sorted((name, callback, tuple(kwargs)) for name, callback, kwargs in walk())
+
+
+@pytest.fixture
+def url_kwargs(team):
+    """A value for every URL parameter the site uses; an unknown parameter fails the walk."""
+    invitation = Invitation.objects.create(
+        workspace=team.workspace,
+        email="new@acme.test",
+        role="guest",
+        token_hash=Invitation.hash_token("walk-token"),
+        expires_at="2999-01-01T00:00Z",
+    )
+    return {
+        "slug": team.workspace.slug,
+        "membership_id": Membership.objects.get(user=team.guest).pk,
+        "invitation_id": invitation.pk,
+        "token": "walk-token",
+        "uidb64": "MQ",
+    }
+
+
+def url_for(name, params, url_kwargs):
+    missing = set(params) - set(url_kwargs)
+    assert not missing, f"{name}: add a value for URL parameter(s) {missing} to url_kwargs"
+    return reverse(name, kwargs={key: url_kwargs[key] for key in params})
+
+
+def test_every_view_declares_who_may_open_it():
+    for name, callback, _params in ALL_VIEWS:
+        access = getattr(callback, "access", None)
+        assert access in {"public", "account", "workspace"}, (
+            f"{name} has no access marker: decorate it with public_view, account_view or workspace_view"
+        )
+        if access == "workspace":
+            assert callback.capability in CAPABILITIES, (
+                f"{name}: capability {callback.capability} is not in the table"
+            )
+
+
+@pytest.mark.parametrize("name,callback,params", ALL_VIEWS, ids=[v[0] for v in ALL_VIEWS])
+def test_each_role_and_outsider_get_what_the_table_allows(
+    name, callback, params, team, client_as, url_kwargs
+):
+    url = url_for(name, params, url_kwargs)
+    access = callback.access
+    for role in [*ROLE_USERS, "outsider", "anonymous"]:
+        client = client_as(team.user(role)) if role != "anonymous" else Client()
+        status = client.get(url).status_code
+        assert status < 500, f"{name} as {role}: server error {status}"
+        if access == "workspace":
+            if role == "anonymous":
+                assert status == 302, f"{name} anonymous: expected a redirect to sign in, got {status}"
+            elif role == "outsider":
+                assert status == 404, f"{name} as outsider: expected 404, got {status}"
+            elif role in CAPABILITIES[callback.capability].roles:
+                assert status not in (403, 404), f"{name} as {role}: allowed by the table but got {status}"
+            else:
+                assert status == 403, f"{name} as {role}: refused by the table but got {status}"
+        elif access == "account":
+            if role == "anonymous":
+                assert status == 302, f"{name} anonymous: expected a redirect to sign in, got {status}"
+            else:
+                assert status not in (403, 404), f"{name} as {role}: {status}"
+        else:
+            assert status not in (403, 404), f"{name} as {role}: {status}"
+        client.logout()
