@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "tandem.accounts",
     "tandem.workspaces",
     "tandem.hiring",
+    "tandem.notifications",
+    "tandem.channels",
+    "tandem.platforms.sandbox",
+    "tandem.content",
 ]
 
 MIDDLEWARE = [
@@ -140,7 +144,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("TANDEM_PROXY_COUNT", default=0)
+# Behind N reverse proxies, the client's address is taken from X-Forwarded-For (set TANDEM_PROXY_COUNT=N).
+TANDEM_PROXY_COUNT = env.int("TANDEM_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "tandem.accounts.client_ip.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -151,6 +157,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "tandem" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -194,5 +201,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("TANDEM_LOG_LEVEL", default="INFO")},
-    "loggers": {"huey": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    # The Huey consumer adds its own handler to "huey"; not propagating keeps each line printed once.
+    "loggers": {"huey": {"level": "INFO", "propagate": False}, "axes": {"level": "WARNING"}},
 }
+
+# Platform API addresses (changed only to point connectors at a test server or a local Bot API server).
+TANDEM_TELEGRAM_API_URL = env.str("TANDEM_TELEGRAM_API_URL", default="https://api.telegram.org")
+# A send still running after this many seconds is presumed dead (its worker was killed) and is reconciled.
+TANDEM_DELIVERY_LEASE_SECONDS = env.int("TANDEM_DELIVERY_LEASE_SECONDS", default=600)

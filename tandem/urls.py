@@ -6,6 +6,9 @@ from tandem.core.views import health, public_view
 
 urlpatterns = [
     path("", include("tandem.workspaces.urls")),
+    path("w/<slug:slug>/content/", include("tandem.content.urls")),
+    path("w/<slug:slug>/channels/", include("tandem.channels.urls")),
+    path("w/<slug:slug>/notifications/", include("tandem.notifications.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("hire/", include("tandem.hiring.urls")),
     path("i18n/setlang/", public_view(set_language), name="set_language"),

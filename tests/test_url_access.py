@@ -16,16 +16,16 @@ from tests.conftest import ROLE_USERS
 EXCLUDED_NAMESPACES = {"admin"}  # Django admin: staff only, checked by Django itself
 
 
-def walk(resolver=None, namespace=""):
+def walk(resolver=None, namespace="", params=()):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             if entry.namespace in EXCLUDED_NAMESPACES:
                 continue
-            yield from walk(entry, inner)
+            yield from walk(entry, inner, (*params, *entry.pattern.regex.groupindex))
         elif isinstance(entry, URLPattern):
-            yield f"{namespace}{entry.name}", entry.callback, entry.pattern.regex.groupindex.keys()
+            yield f"{namespace}{entry.name}", entry.callback, (*params, *entry.pattern.regex.groupindex)
 
 
 ALL_VIEWS = sorted((name, callback, tuple(kwargs)) for name, callback, kwargs in walk())
@@ -41,12 +41,42 @@ def url_kwargs(team):
         token_hash=Invitation.hash_token("walk-token"),
         expires_at="2999-01-01T00:00Z",
     )
+    objects = workspace_objects(team)
     return {
+        **objects,
         "slug": team.workspace.slug,
         "membership_id": Membership.objects.get(user=team.guest).pk,
         "invitation_id": invitation.pk,
         "token": "walk-token",
         "uidb64": "MQ",
+    }
+
+
+def workspace_objects(team):
+    """One object of each kind a URL can name, all in the team's workspace."""
+    from tandem.channels import services as channel_services
+    from tandem.content import services as content_services
+    from tandem.content.models import Delivery, PostMedia, Rubric
+
+    manager = team.membership("manager")
+    channel = channel_services.connect_sandbox(manager, "Walk")
+    post = content_services.save_post(
+        manager, None, text="Walk", rubric=None, tags=[], channels=[channel], variants={}
+    )
+    delivery = Delivery.objects.create(
+        post=post, channel=channel, due_at="2999-01-01T00:00Z", next_attempt_at="2999-01-01T00:00Z"
+    )
+    media = PostMedia.objects.create(
+        post=post, file="posts/x.png", original_name="x.png", mime="image/png", size=1
+    )
+    rubric = Rubric.objects.create(workspace=team.workspace, name="Walk")
+    return {
+        "channel_id": channel.pk,
+        "post_id": post.pk,
+        "delivery_id": delivery.pk,
+        "media_id": media.pk,
+        "rubric_id": rubric.pk,
+        "slot_id": channel.queue_slots.first().pk,
     }
 
 

@@ -214,7 +214,7 @@ MAX_ADMINISTRATOR_SCORE = sum(
 # "Both" needs each score at half of the 12 points a role can get or more, and the two scores at most four
 # points apart: a wider gap means one job dominates and its specialist can cover the smaller one as well.
 BOTH_MIN_SCORE = 6
-BOTH_MAX_GAP = 5
+BOTH_MAX_GAP = 4
 
 HEADLINES = {
     Outcome.MANAGER: _("Look for an SMM manager"),

@@ -29,23 +29,24 @@ def workspace_membership(user, slug: str, capability: str) -> Membership:
     return membership
 
 
-def team_member(actor: Membership, membership_id: int, capability: str) -> Membership:
-    """Another member of the actor's workspace."""
+def in_workspace(queryset, actor: Membership, pk: int, capability: str, *, via: str = "workspace"):
+    """The object ``pk`` of ``queryset`` that belongs to the actor's workspace (through the ``via`` lookup),
+    after checking the actor's capability: 403 without it, 404 for anything of another workspace."""
     if not can(actor.role, capability):
         raise PermissionDenied(_("Your role in this workspace does not allow this."))
-    try:
-        return Membership.objects.select_related("user").get(workspace=actor.workspace, pk=membership_id)
-    except Membership.DoesNotExist:
-        raise Http404(_("This person is not a member of the workspace.")) from None
+    found = queryset.filter(**{via: actor.workspace, "pk": pk}).first()
+    if found is None:
+        raise Http404(_("There is no such item in this workspace."))
+    return found
+
+
+def team_member(actor: Membership, membership_id: int, capability: str) -> Membership:
+    """Another member of the actor's workspace."""
+    return in_workspace(Membership.objects.select_related("user"), actor, membership_id, capability)
 
 
 def workspace_invitation(actor: Membership, invitation_id: int, capability: str) -> Invitation:
-    if not can(actor.role, capability):
-        raise PermissionDenied(_("Your role in this workspace does not allow this."))
-    try:
-        return Invitation.objects.get(workspace=actor.workspace, pk=invitation_id)
-    except Invitation.DoesNotExist:
-        raise Http404(_("There is no such invitation in this workspace.")) from None
+    return in_workspace(Invitation.objects.all(), actor, invitation_id, capability)
 
 
 def workspace_view(capability: str):

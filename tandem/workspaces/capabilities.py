@@ -16,7 +16,6 @@ EVERYONE = frozenset(Role)
 TEAM = frozenset({Role.OWNER, Role.MANAGER, Role.ADMINISTRATOR, Role.GUEST})
 STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.ADMINISTRATOR})
 LEADS = frozenset({Role.OWNER, Role.MANAGER})
-COMMUNITY = frozenset({Role.OWNER, Role.ADMINISTRATOR, Role.MANAGER})
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,9 @@ CAPABILITIES: dict[str, Capability] = {
     "team.manage": Capability(_("Team"), _("Invite people, change and revoke their roles"), LEADS),
     # Strategy and content (SMM manager)
     "strategy.manage": Capability(_("Strategy"), _("Set goals, personas, campaigns and budgets"), LEADS),
+    "channels.view": Capability(_("Channels"), _("See connected channels and their status"), TEAM),
     "channels.manage": Capability(_("Channels"), _("Connect and disconnect channels"), LEADS),
+    "content.view": Capability(_("Content"), _("See the content plan, calendar and posts"), TEAM),
     "content.draft": Capability(_("Content"), _("Draft posts and submit them for approval"), TEAM),
     "content.approve": Capability(_("Content"), _("Approve, schedule and publish posts"), LEADS),
     "content.comment": Capability(_("Content"), _("Comment on drafts and plans"), TEAM),
@@ -45,10 +46,8 @@ CAPABILITIES: dict[str, Capability] = {
     "inbox.answer": Capability(
         _("Community"), _("Read the inbox, answer people, assign conversations"), STAFF
     ),
-    "moderation.review": Capability(_("Community"), _("Review held comments, hide, delete, ban"), COMMUNITY),
-    "moderation.rules": Capability(
-        _("Community"), _("Write moderation rules and switch rule packs"), COMMUNITY
-    ),
+    "moderation.review": Capability(_("Community"), _("Review held comments, hide, delete, ban"), STAFF),
+    "moderation.rules": Capability(_("Community"), _("Write moderation rules and switch rule packs"), STAFF),
     "engagement.run": Capability(_("Community"), _("Run polls, contests and discussion prompts"), STAFF),
     "trends.view": Capability(_("Community"), _("Follow news, trends and keyword monitors"), STAFF),
     # Analytics

@@ -6,6 +6,9 @@ from .capabilities import can
 # (capability, url name, label): the workspace navigation, each item shown only to roles that may use it.
 NAVIGATION = [
     ("workspace.view", "workspaces:dashboard", _("Dashboard")),
+    ("content.view", "content:calendar", _("Calendar")),
+    ("content.view", "content:list", _("Posts")),
+    ("channels.view", "channels:list", _("Channels")),
     ("team.view", "workspaces:team", _("Team")),
     ("workspace.settings", "workspaces:settings", _("Settings")),
 ]

@@ -18,6 +18,12 @@ class WorkspaceForm(forms.ModelForm):
         fields = ["name", "time_zone"]
 
 
+class WorkspaceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ["name", "time_zone", "approval_required"]
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))

@@ -26,6 +26,13 @@ class Workspace(models.Model):
         choices=time_zone_choices,
         validators=[validate_time_zone],
     )
+    approval_required = models.BooleanField(
+        _("posts need approval"),
+        default=True,
+        help_text=_(
+            "Drafts by administrators and guests wait for an SMM manager's approval before they are scheduled."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

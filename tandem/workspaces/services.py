@@ -157,10 +157,13 @@ def leave(membership: Membership) -> None:
 
 
 @transaction.atomic
-def update_workspace(workspace: Workspace, *, name: str, time_zone: str) -> Workspace:
+def update_workspace(
+    workspace: Workspace, *, name: str, time_zone: str, approval_required: bool
+) -> Workspace:
     workspace.name = name.strip()
     workspace.time_zone = time_zone
-    workspace.save(update_fields=["name", "time_zone"])
+    workspace.approval_required = approval_required
+    workspace.save(update_fields=["name", "time_zone", "approval_required"])
     return workspace
 
 

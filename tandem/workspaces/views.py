@@ -13,7 +13,7 @@ from tandem.core.views import account_view, public_view
 from . import services
 from .access import team_member, workspace_invitation, workspace_view
 from .capabilities import CAPABILITIES, capabilities_of
-from .forms import DeleteWorkspaceForm, InvitationForm, RoleForm, WorkspaceForm
+from .forms import DeleteWorkspaceForm, InvitationForm, RoleForm, WorkspaceForm, WorkspaceSettingsForm
 from .models import Invitation, Membership
 from .role_guide import PROFILES, capability_matrix
 from .roles import Role
@@ -162,7 +162,7 @@ def leave(request):
 @workspace_view("workspace.settings")
 def settings_view(request):
     workspace = request.workspace
-    form = WorkspaceForm(request.POST or None, instance=workspace)
+    form = WorkspaceSettingsForm(request.POST or None, instance=workspace)
     if request.method == "POST":
         if form.is_valid():
             services.update_workspace(workspace, **form.cleaned_data)

@@ -107,3 +107,21 @@ def test_forms_require_csrf(team):
     strict.force_login(team.owner, backend="django.contrib.auth.backends.ModelBackend")
     response = strict.post(reverse("workspaces:create"), {"name": "X", "time_zone": "UTC"})
     assert response.status_code == 403
+
+
+def test_behind_a_proxy_the_lockout_uses_the_forwarded_address(team, client, settings):
+    settings.TANDEM_PROXY_COUNT = 1
+
+    def attempt(password, forwarded):
+        return client.post(
+            LOGIN,
+            {"username": "manager@acme.test", "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.9, {forwarded}",  # the left part is forgeable and ignored
+        )
+
+    for _ in range(5):
+        attempt("guess", "203.0.113.7")
+    assert attempt(PASSWORD, "203.0.113.7").status_code == 429
+    # The real person at another address behind the same proxy still gets in.
+    assert attempt(PASSWORD, "198.51.100.20").status_code == 302

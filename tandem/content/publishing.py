@@ -1,0 +1,345 @@
+"""The publishing engine: claim due deliveries, send them, record what happened — exactly once.
+
+1. ``claim_due`` moves due deliveries to ``sending`` with one conditional UPDATE (only rows still in a due
+   state match, so any number of workers on SQLite or PostgreSQL never claim one delivery twice) and writes an
+   in-flight attempt row, all committed *before* any platform is called.
+2. ``dispatch_due`` sends a claimed batch concurrently on this thread's event loop and records each outcome
+   as soon as it arrives.
+3. An ambiguous failure (the request may have reached the platform) makes the delivery ``unconfirmed``: it is
+   reconciled where the platform can say whether the post exists, otherwise a person decides. Nothing is ever
+   re-sent blindly. ``sweep_interrupted`` does the same for sends whose worker died mid-flight.
+"""
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.channels.models import ChannelStatus
+from tandem.core import aio
+from tandem.platforms.base import ConnectorError, ErrorKind, Feature, Published
+from tandem.platforms.registry import connector_class
+
+from . import history
+from .models import DUE_STATES, Delivery, DeliveryAttempt, DeliveryState
+from .outgoing import prepare
+
+log = logging.getLogger(__name__)
+
+Outcome = DeliveryAttempt.Outcome
+BATCH_SIZE = 200
+MAX_TRANSIENT_FAILURES = 6
+
+
+def lease() -> timedelta:
+    """How long a send may take before its worker is presumed dead."""
+    return timedelta(seconds=getattr(settings, "TANDEM_DELIVERY_LEASE_SECONDS", 600))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def backoff(failures: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at an hour, ±20 % jitter so a platform outage does not end in a stampede."""
+    seconds = min(30 * 2 ** (failures - 1), 3600)
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
+
+
+@dataclass
+class Claimed:
+    delivery: Delivery
+    attempt: DeliveryAttempt
+    token: str
+
+
+def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE) -> list[Claimed]:
+    now = now or timezone.now()
+    token = f"{worker_name()}/{uuid.uuid4().hex[:8]}"
+    with transaction.atomic():
+        due = Delivery.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=now).order_by(
+            "next_attempt_at", "id"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(pk__in=ids, state__in=DUE_STATES).update(
+            state=DeliveryState.SENDING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1
+        )
+        deliveries = list(
+            Delivery.objects.filter(claimed_by=token, state=DeliveryState.SENDING).select_related(
+                "post", "post__workspace", "channel"
+            )
+        )
+        attempts = DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(delivery=d, number=d.attempts, worker=token, started_at=now) for d in deliveries
+        )
+    return [Claimed(d, a, token) for d, a in zip(deliveries, attempts, strict=True)]
+
+
+@dataclass
+class Result:
+    outcome: str
+    published: Published | None = None
+    error: ConnectorError | None = None
+
+
+_ERROR_OUTCOMES = {
+    ErrorKind.RATE_LIMITED: Outcome.RATE_LIMITED,
+    ErrorKind.TRANSIENT: Outcome.TRANSIENT,
+    ErrorKind.PERMANENT: Outcome.PERMANENT,
+    ErrorKind.AMBIGUOUS: Outcome.AMBIGUOUS,
+}
+
+
+def _refusal_before_sending(delivery: Delivery, problems: list[str]) -> ConnectorError | None:
+    """A reason not to call the platform at all: an unusable channel or content over its limits."""
+    channel = delivery.channel
+    if channel.status != ChannelStatus.ACTIVE:
+        reason = channel.status_reason or channel.get_status_display()
+        return ConnectorError(
+            ErrorKind.PERMANENT, _("The channel needs attention: %(reason)s") % {"reason": reason}
+        )
+    if problems:
+        return ConnectorError(ErrorKind.PERMANENT, " ".join(problems))
+    return None
+
+
+async def _send(connector, outgoing) -> Result:
+    try:
+        return Result(Outcome.SENT, published=await connector.publish(outgoing))
+    except ConnectorError as error:
+        return Result(_ERROR_OUTCOMES[error.kind], error=error)
+    except Exception as error:  # noqa: BLE001 - an unexpected crash must still be recorded, never lost
+        log.exception("connector crashed")
+        # We cannot know how far the request got, so it is treated as ambiguous.
+        return Result(
+            Outcome.AMBIGUOUS,
+            error=ConnectorError(ErrorKind.AMBIGUOUS, _("Unexpected error."), detail=repr(error)),
+        )
+
+
+_recorders = threading.local()
+
+
+def _recorder() -> ThreadPoolExecutor:
+    """One thread per worker thread writes outcomes while the loop keeps sending."""
+    executor = getattr(_recorders, "executor", None)
+    if executor is None:
+        executor = _recorders.executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="delivery-recorder"
+        )
+    return executor
+
+
+def _record_in_thread(claimed: Claimed, result: Result) -> None:
+    close_old_connections()
+    record(claimed, result)
+
+
+async def _send_batch(batch: list[tuple[Claimed, object]]) -> None:
+    loop = asyncio.get_running_loop()
+    connectors = {}
+
+    async def one(claimed: Claimed, outgoing) -> None:
+        channel = claimed.delivery.channel
+        connector = connectors.setdefault(channel.pk, channel.connector())
+        result = await _send(connector, outgoing)
+        await loop.run_in_executor(_recorder(), _record_in_thread, claimed, result)
+
+    try:
+        await asyncio.gather(*(one(claimed, outgoing) for claimed, outgoing in batch))
+    finally:
+        for connector in connectors.values():
+            await connector.close()
+
+
+def dispatch_due(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
+    """Claim and send one batch of due deliveries; returns how many were claimed (0 = nothing was due)."""
+    claimed = claim_due(now, limit)
+    batch = []
+    for item in claimed:
+        outgoing, problems = prepare(item.delivery)
+        refusal = _refusal_before_sending(item.delivery, problems)
+        if refusal is not None:
+            record(item, Result(Outcome.PERMANENT, error=refusal))
+        else:
+            batch.append((item, outgoing))
+    if batch:
+        aio.run(_send_batch(batch))
+    return len(claimed)
+
+
+def dispatch_all_due() -> int:
+    """Send batches until nothing is due; returns the total."""
+    total = 0
+    while sent := dispatch_due():
+        total += sent
+    return total
+
+
+def record(claimed: Claimed, result: Result, now: datetime | None = None) -> None:
+    """Write one send's outcome, unless the delivery was taken from this worker in the meantime."""
+    now = now or timezone.now()
+    error = result.error
+    with transaction.atomic():
+        attempt_message = str(error) if error else ""
+        DeliveryAttempt.objects.filter(pk=claimed.attempt.pk).update(
+            outcome=result.outcome, finished_at=now, message=attempt_message
+        )
+        delivery = Delivery.objects.select_for_update().get(pk=claimed.delivery.pk)
+        ours = delivery.state == DeliveryState.SENDING and delivery.claimed_by == claimed.token
+        # A late success for a delivery the sweep marked unconfirmed is still the truth: record it.
+        late_success = result.published and delivery.state == DeliveryState.UNCONFIRMED
+        if not (ours or late_success):
+            log.warning(
+                "delivery %s changed while it was sent; outcome %s kept in its attempt",
+                delivery.pk,
+                result.outcome,
+            )
+            return
+        delivery.claimed_by = ""
+        delivery.claimed_at = None
+        if result.published:
+            _mark_sent(delivery, result.published, now)
+        elif result.outcome == Outcome.RATE_LIMITED:
+            wait = timedelta(seconds=(error.retry_after or 1) + random.uniform(0, 1))  # noqa: S311
+            _retry_later(delivery, now + wait, error)
+        elif result.outcome == Outcome.TRANSIENT:
+            delivery.transient_failures += 1
+            if delivery.transient_failures >= MAX_TRANSIENT_FAILURES:
+                _fail(delivery, error, now, gave_up=True)
+            else:
+                _retry_later(delivery, now + backoff(delivery.transient_failures), error)
+        elif result.outcome == Outcome.PERMANENT:
+            _fail(delivery, error, now)
+        else:
+            _mark_unconfirmed(delivery, error, now)
+        delivery.save()
+    if (
+        result.outcome == Outcome.AMBIGUOUS
+        and Feature.RECONCILE in connector_class(delivery.channel.platform).features
+    ):
+        from .tasks import reconcile_delivery
+
+        transaction.on_commit(lambda: reconcile_delivery(delivery.pk))
+
+
+def _mark_sent(delivery: Delivery, published: Published, now: datetime) -> None:
+    delivery.state = DeliveryState.SENT
+    delivery.sent_at = now
+    delivery.external_id = published.external_id
+    delivery.url = published.url
+    delivery.extra = published.extra
+    delivery.error = delivery.error_detail = ""
+    history.record(delivery.post, "published", channel=delivery.channel, url=published.url)
+
+
+def _retry_later(delivery: Delivery, when: datetime, error: ConnectorError) -> None:
+    delivery.state = DeliveryState.RETRY_WAIT
+    delivery.next_attempt_at = when
+    delivery.error = error.message
+    delivery.error_detail = error.detail
+
+
+def _fail(delivery: Delivery, error: ConnectorError, now: datetime, gave_up: bool = False) -> None:
+    from tandem.channels.services import flag_channel
+
+    delivery.state = DeliveryState.FAILED
+    delivery.error = (
+        _("Gave up after %(count)d attempts: %(reason)s")
+        % {"count": delivery.attempts, "reason": error.message}
+        if gave_up
+        else error.message
+    )
+    delivery.error_detail = error.detail
+    if error.channel_broken:
+        flag_channel(delivery.channel, error.message)
+    history.record(delivery.post, "failed", channel=delivery.channel, message=delivery.error, notify=True)
+
+
+def _mark_unconfirmed(delivery: Delivery, error: ConnectorError | None, now: datetime) -> None:
+    delivery.state = DeliveryState.UNCONFIRMED
+    delivery.error = _(
+        "We could not confirm whether the post went out (%(reason)s). Check the channel, then tell Tandem."
+    ) % {"reason": error.message if error else _("the worker stopped mid-send")}
+    delivery.error_detail = error.detail if error else ""
+    history.record(
+        delivery.post, "unconfirmed", channel=delivery.channel, message=delivery.error, notify=True
+    )
+
+
+def sweep_interrupted(now: datetime | None = None) -> int:
+    """Sends whose worker died (still ``sending`` past the lease) become unconfirmed; returns how many."""
+    now = now or timezone.now()
+    stale = list(
+        Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=now - lease()).values_list(
+            "id", "claimed_by"
+        )
+    )
+    swept = 0
+    for delivery_id, token in stale:
+        with transaction.atomic():
+            if not Delivery.objects.filter(
+                pk=delivery_id, state=DeliveryState.SENDING, claimed_by=token
+            ).update(state=DeliveryState.UNCONFIRMED, claimed_by="", claimed_at=None):
+                continue
+            DeliveryAttempt.objects.filter(delivery_id=delivery_id, outcome=Outcome.IN_FLIGHT).update(
+                outcome=Outcome.INTERRUPTED, finished_at=now
+            )
+            delivery = Delivery.objects.select_related("post", "channel").get(pk=delivery_id)
+            _mark_unconfirmed(delivery, None, now)
+            delivery.save()
+        swept += 1
+        if Feature.RECONCILE in connector_class(delivery.channel.platform).features:
+            reconcile(delivery_id)
+    return swept
+
+
+def reconcile(delivery_id: int) -> str:
+    """Ask the platform whether an unconfirmed delivery exists; returns the delivery's state afterwards.
+
+    Only platforms that can answer (Feature.RECONCILE) are asked. Found → sent; not found → due again, which is
+    safe there because the retry carries the same key.
+    """
+    delivery = Delivery.objects.select_related("channel", "post").get(pk=delivery_id)
+    if delivery.state != DeliveryState.UNCONFIRMED:
+        return delivery.state
+    connector = delivery.channel.connector()
+    try:
+        found = aio.run(connector.find_published(delivery.key.hex))
+    except ConnectorError as error:
+        log.info("reconcile of %s failed: %s", delivery_id, error)
+        return delivery.state
+    finally:
+        aio.run(connector.close())
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.state != DeliveryState.UNCONFIRMED:
+            return delivery.state
+        if found:
+            _mark_sent(delivery, found, now)
+        else:
+            delivery.state = DeliveryState.SCHEDULED
+            delivery.next_attempt_at = now
+            delivery.error = delivery.error_detail = ""
+            history.record(
+                delivery.post, "reconciled", channel=delivery.channel, message=_("Not found; sending again.")
+            )
+        delivery.save()
+    return delivery.state

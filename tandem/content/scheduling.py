@@ -1,0 +1,94 @@
+"""Time arithmetic for plans: local wall-clock times in the workspace's zone ↔ aware UTC, queue slots and
+recurrences. Every function takes ``now`` so tests can pin the clock."""
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
+
+from django.utils.translation import gettext as _
+
+from tandem.core.errors import ServiceError
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+def local_to_utc(day: date, at: time, zone_name: str) -> datetime:
+    """The UTC instant of wall-clock ``day at`` in ``zone_name``.
+
+    A time skipped by a DST change (02:30 when clocks jump to 03:00) is refused with a sentence; a time that
+    happens twice (clocks go back) means its first occurrence, as calendars usually do.
+    """
+    tz = zone(zone_name)
+    local = datetime.combine(day, at).replace(tzinfo=tz, fold=0)
+    round_trip = local.astimezone(dt_timezone.utc).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ServiceError(
+            _(
+                "%(time)s does not exist on %(day)s in %(zone)s: the clocks move forward then. Pick another time."
+            )
+            % {"time": at.strftime("%H:%M"), "day": day.isoformat(), "zone": zone_name}
+        )
+    return local.astimezone(dt_timezone.utc)
+
+
+def to_local(instant: datetime, zone_name: str) -> datetime:
+    return instant.astimezone(zone(zone_name))
+
+
+def slot_instants(slots, zone_name: str, after: datetime, weeks: int = 8):
+    """UTC instants of weekly ``slots`` ((weekday, time) pairs) after ``after``, in order, for ``weeks`` weeks.
+
+    Slots are wall-clock times, so a 10:00 slot stays at 10:00 local across DST changes; a slot that falls
+    in a skipped hour that day is left out.
+    """
+    tz = zone(zone_name)
+    start = after.astimezone(tz).date()
+    found = []
+    for offset in range(weeks * 7 + 1):
+        day = start + timedelta(days=offset)
+        for weekday, at in slots:
+            if day.weekday() != weekday:
+                continue
+            try:
+                instant = local_to_utc(day, at, zone_name)
+            except ServiceError:
+                continue
+            if instant > after:
+                found.append(instant)
+    return sorted(found)
+
+
+def next_free_slot(slots, zone_name: str, after: datetime, taken: set[datetime]) -> datetime | None:
+    """The first slot instant after ``after`` that no other delivery of the channel uses."""
+    for instant in slot_instants(slots, zone_name, after):
+        if instant not in taken:
+            return instant
+    return None
+
+
+def next_occurrence(previous: datetime, recurrence: str, every_days: int, zone_name: str) -> datetime:
+    """The occurrence after ``previous`` at the same local wall-clock time (DST-correct)."""
+    step = 7 if recurrence == "weekly" else every_days
+    local = to_local(previous, zone_name)
+    day = local.date() + timedelta(days=step)
+    while True:
+        try:
+            return local_to_utc(day, local.time().replace(tzinfo=None), zone_name)
+        except ServiceError:
+            # That wall-clock time is skipped on this day: publish at the same time an hour later.
+            return local_to_utc(
+                day, (datetime.combine(day, local.time()) + timedelta(hours=1)).time(), zone_name
+            )
+
+
+def first_occurrence_after(start: datetime, recurrence: str, every_days: int, zone_name: str, now: datetime):
+    """The first occurrence of a series that started at ``start`` which is not before ``now``.
+
+    Used after downtime: missed occurrences are skipped, never fired in a burst.
+    """
+    occurrence = start
+    while occurrence < now:
+        occurrence = next_occurrence(occurrence, recurrence, every_days, zone_name)
+    return occurrence

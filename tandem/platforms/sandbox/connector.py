@@ -1,0 +1,89 @@
+"""The sandbox: a real connector whose network is Tandem's own database, for rehearsing the whole flow.
+
+It has every feature, including reconciliation: a post is stored under the delivery's key, so an interrupted
+send can be looked up and is never stored twice.
+"""
+
+from asgiref.sync import sync_to_async
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tandem.platforms.base import (
+    ChannelInfo,
+    ConnectorError,
+    ErrorKind,
+    Feature,
+    Limits,
+    OutgoingPost,
+    Published,
+)
+
+from .models import SandboxMessage
+
+
+def _published(message: SandboxMessage) -> Published:
+    return Published(external_id=str(message.pk), url=f"sandbox:{message.pk}")
+
+
+class SandboxConnector:
+    platform = "sandbox"
+    features = frozenset(Feature) - {Feature.WEBHOOK}
+    limits = Limits(
+        text_max=4096,
+        caption_max=1024,
+        media_max=10,
+        media_max_bytes=10 * 1024 * 1024,
+        media_types=frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"}),
+    )
+
+    def __init__(self, channel_id: int):
+        self.channel_id = channel_id
+
+    async def verify(self) -> ChannelInfo:
+        return ChannelInfo(external_id=f"sandbox-{self.channel_id}", title="Sandbox")
+
+    async def publish(self, post: OutgoingPost) -> Published:
+        return await sync_to_async(self._publish, thread_sensitive=False)(post)
+
+    def _publish(self, post: OutgoingPost) -> Published:
+        try:
+            with transaction.atomic():
+                message = SandboxMessage.objects.create(
+                    channel_id=self.channel_id,
+                    key=post.key,
+                    text=post.text,
+                    media=[m.name for m in post.media],
+                )
+        except IntegrityError:
+            # The same key again: the platform's idempotency answers with the original post.
+            message = SandboxMessage.objects.get(channel_id=self.channel_id, key=post.key)
+        return _published(message)
+
+    async def edit(self, published: Published, post: OutgoingPost) -> Published:
+        return await sync_to_async(self._edit, thread_sensitive=False)(published, post)
+
+    def _edit(self, published: Published, post: OutgoingPost) -> Published:
+        updated = SandboxMessage.objects.filter(
+            channel_id=self.channel_id, pk=published.external_id, deleted_at=None
+        ).update(text=post.text, media=[m.name for m in post.media], edited_at=timezone.now())
+        if not updated:
+            raise ConnectorError(ErrorKind.PERMANENT, "This post no longer exists in the sandbox.")
+        return published
+
+    async def delete(self, published: Published) -> None:
+        await sync_to_async(self._delete, thread_sensitive=False)(published)
+
+    def _delete(self, published: Published) -> None:
+        SandboxMessage.objects.filter(
+            channel_id=self.channel_id, pk=published.external_id, deleted_at=None
+        ).update(deleted_at=timezone.now())
+
+    async def find_published(self, key: str) -> Published | None:
+        return await sync_to_async(self._find, thread_sensitive=False)(key)
+
+    def _find(self, key: str) -> Published | None:
+        message = SandboxMessage.objects.filter(channel_id=self.channel_id, key=key).first()
+        return _published(message) if message else None
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,557 @@
+"""The Bot API's behaviour over in-memory state: bots, chats, the bot's rights in each chat, and messages.
+
+``TelegramState`` holds everything under one lock; ``TelegramState.call(bot, method, params, uploads)`` runs
+one API method and returns its ``result`` or raises ``ApiError`` with Telegram's own code and description.
+The HTTP side (URLs, bodies, injected faults, flood control) is in ``tests.fakes.telegram``, whose docstring
+says where the facts come from and where this fake is simpler than the real API.
+"""
+
+import io
+import itertools
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+TEXT_MAX = 4096
+CAPTION_MAX = 1024
+ALBUM_MAX = 10
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# Telegram lets a bot delete a message only while it is younger than 48 hours.
+DELETE_WINDOW_SECONDS = 48 * 3600
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+# The sizes Telegram scales an uploaded photo to (the longest side), smallest first.
+PHOTO_SIDES = (90, 320, 800, 1280, 2560)
+# Values that arrive as JSON text inside form fields (and as objects in a JSON body).
+JSON_FIELDS = frozenset(
+    {"media", "reply_markup", "reply_parameters", "allowed_updates", "permissions", "entities",
+     "caption_entities", "link_preview_options", "options"}
+)  # fmt: skip
+
+
+class ApiError(Exception):
+    """An answer ``{"ok": false, ...}`` with HTTP status = ``code``."""
+
+    def __init__(self, code: int, description: str, parameters: dict | None = None):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters or {}
+
+
+def bad_request(text: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {text}")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart body."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class FakeBot:
+    id: int
+    token: str
+    username: str
+    first_name: str
+    revoked: bool = False
+
+    def user_json(self) -> dict:
+        return {"id": self.id, "is_bot": True, "first_name": self.first_name, "username": self.username}
+
+
+@dataclass
+class Membership:
+    """The bot's place in a chat: creator, administrator (with rights), member, restricted, left, kicked."""
+
+    status: str
+    rights: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class FakeMessage:
+    message_id: int
+    date: int
+    sender_bot_id: int
+    text: str | None = None
+    caption: str | None = None
+    photo: list[dict] | None = None
+    media_group_id: str | None = None
+    edit_date: int | None = None
+    reply_to_message_id: int | None = None
+
+
+@dataclass
+class FakeChat:
+    id: int
+    type: str  # channel | supergroup | group | private
+    title: str
+    username: str | None = None
+    member_count: int = 1
+    # Group members may send unless the chat's default permissions forbid it.
+    members_can_send: bool = True
+    # A private chat whose user blocked the bot.
+    blocked: bool = False
+    migrated_to: int | None = None
+    members: dict[int, Membership] = field(default_factory=dict)
+    messages: dict[int, FakeMessage] = field(default_factory=dict)
+    last_message_id: int = 0
+
+    def short_json(self) -> dict:
+        if self.type == "private":
+            data = {"id": self.id, "type": "private", "first_name": self.title}
+        else:
+            data = {"id": self.id, "type": self.type, "title": self.title}
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+CHANNEL_ADMIN_RIGHTS = {"can_post_messages": True, "can_edit_messages": True, "can_delete_messages": True}
+GROUP_ADMIN_RIGHTS = {"can_delete_messages": True, "can_restrict_members": True, "can_pin_messages": True}
+ADMIN_FLAGS = (
+    "can_be_edited is_anonymous can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members "
+    "can_promote_members can_change_info can_invite_users can_post_stories can_edit_stories can_delete_stories"
+).split()
+RESTRICTED_FLAGS = (
+    "can_change_info can_invite_users can_pin_messages can_send_messages can_send_polls can_send_other_messages "
+    "can_add_web_page_previews can_manage_topics can_send_audios can_send_documents can_send_photos "
+    "can_send_videos can_send_video_notes can_send_voice_notes can_edit_tag"
+).split()
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts text in UTF-16 code units: an emoji outside the BMP counts 2."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _HTMLText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def visible_text(text: str, parse_mode: str | None) -> str:
+    """The text as Telegram stores it: entities parsed out (HTML only), surrounding whitespace trimmed."""
+    if (parse_mode or "").lower() == "html":
+        parser = _HTMLText()
+        parser.feed(text)
+        parser.close()
+        text = "".join(parser.parts)
+    return text.strip()
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise bad_request("can't parse JSON object") from exc
+    return value
+
+
+def int_param(params: dict, name: str, missing: str) -> int:
+    value = params.get(name)
+    if value in (None, ""):
+        raise bad_request(missing)
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise bad_request(f'invalid parameter "{name}"') from exc
+
+
+def member_json(bot: FakeBot, membership: Membership | None, chat: FakeChat) -> dict:
+    """A ChatMember object with every field the real API sends for its status (PTB requires them)."""
+    user = bot.user_json()
+    status = membership.status if membership else "left"
+    rights = membership.rights if membership else {}
+    if status == "creator":
+        return {"status": "creator", "user": user, "is_anonymous": False}
+    if status == "administrator":
+        data = {"status": status, "user": user, **{flag: bool(rights.get(flag)) for flag in ADMIN_FLAGS}}
+        data["can_manage_chat"] = True
+        extra = (
+            ("can_post_messages", "can_edit_messages") if chat.type == "channel" else ("can_pin_messages",)
+        )
+        data.update({flag: bool(rights.get(flag)) for flag in extra})
+        return data
+    if status == "restricted":
+        flags = {flag: bool(rights.get(flag)) for flag in RESTRICTED_FLAGS}
+        return {"status": status, "user": user, "is_member": True, "until_date": 0, **flags}
+    if status == "kicked":
+        return {"status": status, "user": user, "until_date": 0}
+    return {"status": status, "user": user}
+
+
+class TelegramState:
+    """Every bot, chat and message of one fake server; thread-safe under ``lock``."""
+
+    def __init__(self, clock=time.time):
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.bots: dict[str, FakeBot] = {}
+        self.chats: dict[int, FakeChat] = {}
+        self.files: dict[str, list[dict]] = {}
+        self._ids = itertools.count(1)
+
+    # --- set-up, used by tests through the server -------------------------------------------------------
+
+    def add_bot(self, username: str = "", first_name: str = "Tandem Test Bot") -> FakeBot:
+        with self.lock:
+            number = next(self._ids)
+            bot_id = 7_000_000_000 + number
+            token = f"{bot_id}:AA{secrets.token_urlsafe(24)}"
+            bot = FakeBot(bot_id, token, username or f"tandem_test_{number}_bot", first_name)
+            self.bots[token] = bot
+            return bot
+
+    def add_chat(
+        self, type: str = "channel", title: str = "Test channel", username: str | None = None
+    ) -> FakeChat:
+        if type not in ("channel", "supergroup", "group", "private"):
+            raise ValueError(type)
+        with self.lock:
+            number = next(self._ids)
+            chat_id = {
+                "channel": -1_001_000_000_000 - number,
+                "supergroup": -1_001_000_000_000 - number,
+                "group": -4_000_000_000 - number,
+                "private": 5_000_000_000 + number,
+            }[type]
+            chat = FakeChat(chat_id, type, title, username)
+            self.chats[chat_id] = chat
+            return chat
+
+    def set_member(self, bot: FakeBot, chat: FakeChat, status: str = "administrator", **rights: bool) -> None:
+        """Give ``bot`` a place in ``chat``; an administrator gets the usual rights for the chat's type."""
+        if status == "administrator":
+            rights = {**(CHANNEL_ADMIN_RIGHTS if chat.type == "channel" else GROUP_ADMIN_RIGHTS), **rights}
+        with self.lock:
+            chat.members[bot.id] = Membership(status, rights)
+
+    def migrate_group(self, chat: FakeChat) -> FakeChat:
+        """Upgrade a group to a supergroup: the old id answers 400 with ``migrate_to_chat_id``."""
+        with self.lock:
+            new = self.add_chat("supergroup", chat.title, chat.username)
+            new.members = dict(chat.members)
+            chat.migrated_to = new.id
+            return new
+
+    def find_chat(self, ref) -> FakeChat | None:
+        """A chat by FakeChat, id (int or text) or "@username"."""
+        if isinstance(ref, FakeChat):
+            return ref
+        with self.lock:
+            text = str(ref).strip()
+            if text.startswith("@"):
+                name = text[1:].lower()
+                return next((c for c in self.chats.values() if (c.username or "").lower() == name), None)
+            try:
+                return self.chats.get(int(text))
+            except ValueError:
+                return None
+
+    # --- the API ----------------------------------------------------------------------------------------
+
+    def call(self, bot: FakeBot, method: str, params: dict, uploads: dict[str, Upload]) -> Any:
+        handler = getattr(self, f"api_{method.lower()}", None)
+        if handler is None:
+            raise ApiError(404, "Not Found")
+        with self.lock:
+            return handler(bot, params, uploads)
+
+    def chat_param(self, params: dict) -> FakeChat:
+        raw = params.get("chat_id")
+        if raw in (None, ""):
+            raise bad_request("chat_id is empty")
+        chat = self.find_chat(raw)
+        if chat is None:
+            raise bad_request("chat not found")
+        return chat
+
+    def api_getme(self, bot, params, uploads):
+        return {**bot.user_json(), "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False}  # fmt: skip
+
+    def api_getchat(self, bot, params, uploads):
+        chat = self.chat_param(params)
+        membership = chat.members.get(bot.id)
+        if not chat.username and (membership is None or membership.status in ("left", "kicked")):
+            # A private chat is invisible to a bot that is not in it.
+            raise bad_request("chat not found")
+        gifts = (
+            "unlimited_gifts",
+            "limited_gifts",
+            "unique_gifts",
+            "premium_subscription",
+            "gifts_from_channels",
+        )
+        data = {**chat.short_json(), "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": dict.fromkeys(gifts, False)}  # fmt: skip
+        if chat.type in ("group", "supergroup"):
+            data["permissions"] = {
+                "can_send_messages": chat.members_can_send,
+                "can_send_photos": chat.members_can_send,
+            }
+        return data
+
+    def api_getchatmember(self, bot, params, uploads):
+        chat = self.chat_param(params)
+        user_id = int_param(params, "user_id", 'parameter "user_id" is required')
+        if user_id != bot.id:
+            raise bad_request("user not found")
+        return member_json(bot, chat.members.get(bot.id), chat)
+
+    def api_getchatadministrators(self, bot, params, uploads):
+        chat = self.chat_param(params)
+        membership = chat.members.get(bot.id)
+        if membership and membership.status in ("creator", "administrator"):
+            return [member_json(bot, membership, chat)]
+        return []
+
+    def api_getchatmembercount(self, bot, params, uploads):
+        return self.chat_param(params).member_count
+
+    def api_sendmessage(self, bot, params, uploads):
+        chat = self.chat_param(params)
+        self.check_can_send(bot, chat)
+        text = visible_text(str(params.get("text") or ""), params.get("parse_mode"))
+        if not text:
+            raise bad_request("message text is empty")
+        if utf16_len(text) > TEXT_MAX:
+            raise bad_request("message is too long")
+        reply_to = self.reply_target(chat, params)
+        return self.message_json(chat, self.post(bot, chat, text=text, reply_to_message_id=reply_to))
+
+    def api_sendphoto(self, bot, params, uploads):
+        chat = self.chat_param(params)
+        self.check_can_send(bot, chat, what="photos")
+        caption = self.caption(params.get("caption"), params.get("parse_mode"))
+        photo = self.photo_sizes(params.get("photo"), uploads, field_name="photo")
+        reply_to = self.reply_target(chat, params)
+        message = self.post(bot, chat, caption=caption, photo=photo, reply_to_message_id=reply_to)
+        return self.message_json(chat, message)
+
+    def api_sendmediagroup(self, bot, params, uploads):
+        chat = self.chat_param(params)
+        self.check_can_send(bot, chat, what="photos")
+        if params.get("media") in (None, ""):
+            raise bad_request('parameter "media" is required')
+        media = json_value(params["media"])
+        if not isinstance(media, list):
+            raise bad_request("can't parse media JSON object")
+        if not media:
+            raise bad_request("there are no messages to send")
+        if len(media) > ALBUM_MAX:
+            raise bad_request("too many messages to send as an album")
+        items = []  # everything is checked before anything is posted: a refused album posts nothing
+        for item in media:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if kind != "photo":
+                raise bad_request(f'can\'t parse InputMedia: type "{kind}" is unsupported')
+            caption = self.caption(item.get("caption"), item.get("parse_mode"))
+            items.append((caption, self.photo_sizes(item.get("media"), uploads, field_name=None)))
+        # The official server sends a single item as one message outside any album.
+        group_id = str(10**17 + next(self._ids)) if len(items) > 1 else None
+        reply_to = self.reply_target(chat, params)
+        messages = [
+            self.post(
+                bot, chat, caption=caption, photo=photo, media_group_id=group_id, reply_to_message_id=reply_to
+            )
+            for caption, photo in items
+        ]
+        return [self.message_json(chat, message) for message in messages]
+
+    def api_editmessagetext(self, bot, params, uploads):
+        chat, message = self.message_to_edit(bot, params)
+        if message.text is None:
+            raise bad_request("there is no text in the message to edit")
+        text = visible_text(str(params.get("text") or ""), params.get("parse_mode"))
+        if not text:
+            raise bad_request("message text is empty")
+        if utf16_len(text) > TEXT_MAX:
+            raise bad_request("MESSAGE_TOO_LONG")
+        if text == message.text:
+            raise ApiError(400, NOT_MODIFIED)
+        message.text, message.edit_date = text, int(self.clock())
+        return self.message_json(chat, message)
+
+    def api_editmessagecaption(self, bot, params, uploads):
+        chat, message = self.message_to_edit(bot, params)
+        if message.photo is None:
+            raise bad_request("there is no caption in the message to edit")
+        caption = self.caption(params.get("caption"), params.get("parse_mode"))
+        if caption == message.caption:
+            raise ApiError(400, NOT_MODIFIED)
+        message.caption, message.edit_date = caption, int(self.clock())
+        return self.message_json(chat, message)
+
+    def api_deletemessage(self, bot, params, uploads):
+        chat = self.chat_param(params)
+        membership = self.check_present(bot, chat)
+        message_id = int_param(params, "message_id", "message identifier is not specified")
+        message = chat.messages.get(message_id)
+        if message is None:
+            raise bad_request("message to delete not found")
+        if self.clock() - message.date >= DELETE_WINDOW_SECONDS:
+            raise bad_request("message can't be deleted")
+        rights = membership.rights
+        own = message.sender_bot_id == bot.id
+        if chat.type == "channel":
+            allowed = (
+                membership.status == "creator"
+                or rights.get("can_delete_messages")
+                or (own and rights.get("can_post_messages"))
+            )
+        else:
+            allowed = own or membership.status == "creator" or rights.get("can_delete_messages")
+        if not allowed:
+            raise bad_request("message can't be deleted")
+        del chat.messages[message_id]
+        return True
+
+    # --- helpers ----------------------------------------------------------------------------------------
+
+    def check_present(self, bot: FakeBot, chat: FakeChat) -> Membership:
+        """The bot's membership, or the 403 Telegram gives a bot that was removed from the chat."""
+        if chat.migrated_to:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
+        membership = chat.members.get(bot.id) or Membership("left")
+        if chat.type == "private":
+            if chat.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            return Membership("member")
+        if membership.status == "kicked" and chat.type != "channel":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+        if membership.status in ("left", "kicked"):
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+        return membership
+
+    def check_can_send(self, bot: FakeBot, chat: FakeChat, what: str = "text messages") -> None:
+        membership = self.check_present(bot, chat)
+        status, rights = membership.status, membership.rights
+        if chat.type == "channel":
+            if status != "creator" and not (status == "administrator" and rights.get("can_post_messages")):
+                raise bad_request("need administrator rights in the channel chat")
+        elif chat.type != "private":
+            may_send = status in ("creator", "administrator") or (
+                rights.get("can_send_messages", False) if status == "restricted" else chat.members_can_send
+            )
+            if not may_send:
+                raise bad_request(f"not enough rights to send {what} to the chat")
+
+    def message_to_edit(self, bot: FakeBot, params: dict) -> tuple[FakeChat, FakeMessage]:
+        chat = self.chat_param(params)
+        membership = self.check_present(bot, chat)
+        message_id = int_param(params, "message_id", "message identifier is not specified")
+        message = chat.messages.get(message_id)
+        if message is None:
+            raise bad_request("message to edit not found")
+        if message.sender_bot_id != bot.id and not membership.rights.get("can_edit_messages"):
+            raise bad_request("message can't be edited")
+        return chat, message
+
+    def reply_target(self, chat: FakeChat, params: dict) -> int | None:
+        reply = json_value(params.get("reply_parameters")) if params.get("reply_parameters") else None
+        message_id = reply.get("message_id") if isinstance(reply, dict) else params.get("reply_to_message_id")
+        if message_id in (None, ""):
+            return None
+        if int(message_id) not in chat.messages:
+            raise bad_request("message to be replied not found")
+        return int(message_id)
+
+    def caption(self, value, parse_mode) -> str | None:
+        caption = visible_text(str(value), parse_mode) if value else ""
+        if utf16_len(caption) > CAPTION_MAX:
+            raise bad_request("message caption is too long")
+        return caption or None
+
+    def photo_sizes(self, value, uploads: dict[str, Upload], field_name: str | None) -> list[dict]:
+        """PhotoSize list for an upload (a part named like the field, or attach://<part>), file_id or URL."""
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = uploads.get(value.removeprefix("attach://"))
+            if upload is None:
+                raise bad_request("can't parse InputMedia: media not found")
+            return self.store_upload(upload)
+        if value in (None, "") and field_name and field_name in uploads:
+            return self.store_upload(uploads[field_name])
+        if value in (None, ""):
+            raise bad_request("there is no photo in the request")
+        if str(value).startswith(("http://", "https://")):
+            # The fake downloads nothing: a URL stands for an 800×600 photo.
+            return self.new_photo(800, 600, 60_000)
+        if str(value) not in self.files:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        return self.files[str(value)]
+
+    def store_upload(self, upload: Upload) -> list[dict]:
+        if not upload.data:
+            raise bad_request("file must be non-empty")
+        if len(upload.data) > PHOTO_MAX_BYTES:
+            raise bad_request("file is too big")
+        try:
+            with Image.open(io.BytesIO(upload.data)) as image:
+                width, height = image.size
+        except (UnidentifiedImageError, OSError) as exc:
+            raise bad_request("IMAGE_PROCESS_FAILED") from exc
+        if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        return self.new_photo(width, height, len(upload.data))
+
+    def new_photo(self, width: int, height: int, size: int) -> list[dict]:
+        longest = max(width, height)
+        sides = [side for side in PHOTO_SIDES if side < longest] + [min(longest, PHOTO_SIDES[-1])]
+        photo = []
+        for side in sides:
+            scale = side / longest
+            number = next(self._ids)
+            photo.append({
+                "file_id": f"AgAC{number:010d}{secrets.token_hex(8)}",
+                "file_unique_id": f"AQAD{number:08d}",
+                "width": max(1, round(width * scale)),
+                "height": max(1, round(height * scale)),
+                "file_size": max(1, round(size * scale * scale)),
+            })  # fmt: skip
+        for size_json in photo:
+            self.files[size_json["file_id"]] = photo
+        return photo
+
+    def post(self, bot: FakeBot, chat: FakeChat, **content) -> FakeMessage:
+        chat.last_message_id += 1
+        message = FakeMessage(chat.last_message_id, int(self.clock()), bot.id, **content)
+        chat.messages[message.message_id] = message
+        return message
+
+    def message_json(self, chat: FakeChat, message: FakeMessage) -> dict:
+        data = {"message_id": message.message_id, "date": message.date, "chat": chat.short_json()}
+        if chat.type == "channel":
+            data["sender_chat"] = chat.short_json()
+        else:
+            sender = next(bot for bot in self.bots.values() if bot.id == message.sender_bot_id)
+            data["from"] = sender.user_json()
+        for name in ("text", "caption", "photo", "media_group_id", "edit_date"):
+            if getattr(message, name) is not None:
+                data[name] = getattr(message, name)
+        if message.reply_to_message_id in chat.messages:
+            data["reply_to_message"] = self.message_json(chat, chat.messages[message.reply_to_message_id])
+        return data
