@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tandem.workspaces.context_processors.navigation",
+                "tandem.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -202,7 +203,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("TANDEM_LOG_LEVEL", default="INFO")},
     # The Huey consumer adds its own handler to "huey"; not propagating keeps each line printed once.
-    "loggers": {"huey": {"level": "INFO", "propagate": False}, "axes": {"level": "WARNING"}},
+    # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token: never log them.
+    "loggers": {
+        "huey": {"level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # Platform API addresses (changed only to point connectors at a test server or a local Bot API server).

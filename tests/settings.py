@@ -9,6 +9,7 @@ os.environ["TANDEM_HUEY_IMMEDIATE"] = "1"
 from tandem.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 
 # SQLite tests use a file, not shared-cache memory: the publishing engine writes from several threads, and

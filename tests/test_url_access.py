@@ -12,6 +12,9 @@ from tandem.workspaces.capabilities import CAPABILITIES
 from tandem.workspaces.models import Invitation, Membership
 from tests.conftest import ROLE_USERS
 
+# Parameters naming an object that belongs to one person (the manager here): other members get 404 for it.
+PERSONAL_PARAMS = {"notification_id"}
+
 # Namespaces with their own access control, left out on purpose.
 EXCLUDED_NAMESPACES = {"admin"}  # Django admin: staff only, checked by Django itself
 
@@ -70,7 +73,13 @@ def workspace_objects(team):
         post=post, file="posts/x.png", original_name="x.png", mime="image/png", size=1
     )
     rubric = Rubric.objects.create(workspace=team.workspace, name="Walk")
+    from tandem.notifications.models import Notification
+
+    notification = Notification.objects.create(
+        user=team.manager, workspace=team.workspace, text="Walk", url="/"
+    )
     return {
+        "notification_id": notification.pk,
         "channel_id": channel.pk,
         "post_id": post.pk,
         "delivery_id": delivery.pk,
@@ -114,7 +123,9 @@ def test_each_role_and_outsider_get_what_the_table_allows(
             elif role == "outsider":
                 assert status == 404, f"{name} as outsider: expected 404, got {status}"
             elif role in CAPABILITIES[callback.capability].roles:
-                assert status not in (403, 404), f"{name} as {role}: allowed by the table but got {status}"
+                personal = PERSONAL_PARAMS & set(params) and role != "manager"
+                refused = (403,) if personal else (403, 404)
+                assert status not in refused, f"{name} as {role}: allowed by the table but got {status}"
             else:
                 assert status == 403, f"{name} as {role}: refused by the table but got {status}"
         elif access == "account":

@@ -113,3 +113,22 @@ def remove_channel(channel: Channel, actor) -> int:
     channel.secrets = ""
     channel.save(update_fields=["status", "status_reason", "status_changed_at", "secrets"])
     return cancelled
+
+
+def add_queue_slot(channel: Channel, weekday: int, time) -> QueueSlot:
+    """Add a weekly queue time (wall-clock, in the workspace's time zone); the same time twice is refused."""
+    if weekday not in range(7):
+        raise ServiceError(_("Choose a day of the week."))
+    at = time.replace(second=0, microsecond=0, tzinfo=None)
+    if QueueSlot.objects.filter(channel=channel, weekday=weekday, time=at).exists():
+        raise ServiceError(_("The queue already has this time."))
+    try:
+        with transaction.atomic():
+            return QueueSlot.objects.create(channel=channel, weekday=weekday, time=at)
+    except IntegrityError:
+        raise ServiceError(_("The queue already has this time.")) from None
+
+
+def remove_queue_slot(slot: QueueSlot) -> None:
+    """Remove a weekly queue time; posts already scheduled at it keep their time."""
+    slot.delete()

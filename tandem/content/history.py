@@ -50,15 +50,25 @@ def people_to_tell(post: Post, actor=None):
     return list(people.values())
 
 
-def record(post: Post, kind: str, *, actor=None, channel=None, message: str = "", notify=False, **data):
-    """Append one event to the post's history; with ``notify`` also tell the author and the approvers."""
+def event(post: Post, kind: str, *, actor=None, channel=None, message: str = "", **data) -> PostEvent:
+    """An unsaved history event (see ``save_events`` to write many at once)."""
     if channel is not None:
         data["channel"] = channel.name
-    event = PostEvent.objects.create(post=post, actor=actor, kind=kind, message=message, data=data)
+    return PostEvent(post=post, actor=actor, kind=kind, message=message, data=data)
+
+
+def save_events(events: list[PostEvent]) -> None:
+    PostEvent.objects.bulk_create(events)
+
+
+def record(post: Post, kind: str, *, actor=None, channel=None, message: str = "", notify=False, **data):
+    """Append one event to the post's history; with ``notify`` also tell the author and the approvers."""
+    event_row = event(post, kind, actor=actor, channel=channel, message=message, **data)
+    event_row.save()
     if notify:
         where = f" — {channel.name}" if channel is not None else ""
         for person in people_to_tell(post, actor):
             with translation.override(person.language):
                 text = f"“{post}”{where}: {EVENT_LABELS.get(kind, kind)}. {message}".strip()
             send_notifications([person], post.workspace, text, post_url(post))
-    return event
+    return event_row

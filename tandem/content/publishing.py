@@ -13,16 +13,16 @@
 import asyncio
 import logging
 import os
+import queue
 import random
 import socket
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,7 +124,7 @@ async def _send(connector, outgoing) -> Result:
         return Result(Outcome.SENT, published=await connector.publish(outgoing))
     except ConnectorError as error:
         return Result(_ERROR_OUTCOMES[error.kind], error=error)
-    except Exception as error:  # noqa: BLE001 - an unexpected crash must still be recorded, never lost
+    except Exception as error:
         log.exception("connector crashed")
         # We cannot know how far the request got, so it is treated as ambiguous.
         return Result(
@@ -133,39 +133,84 @@ async def _send(connector, outgoing) -> Result:
         )
 
 
-_recorders = threading.local()
+class Recorder:
+    """Writes send outcomes on its own thread, many per transaction, while the event loop keeps sending.
+
+    One transaction per outcome would make a burst wait on the database's write lock hundreds of times; the
+    recorder drains whatever has arrived and commits it together, within milliseconds of the answers.
+    """
+
+    def __init__(self):
+        self.pending: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
+        self.thread.start()
+
+    def put(self, claimed: Claimed, result: Result) -> None:
+        self.pending.put((claimed, result))
+
+    def flush(self) -> None:
+        """Return once everything put so far is committed."""
+        self.pending.join()
+
+    def _run(self) -> None:
+        while True:
+            items = [self.pending.get()]
+            while len(items) < 500:
+                try:
+                    items.append(self.pending.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(items)
+            finally:
+                for _item in items:
+                    self.pending.task_done()
+
+    @staticmethod
+    def _write(items) -> None:
+        try:
+            record_many(items)
+            return
+        except Exception:
+            log.exception("recording %d outcomes together failed; recording them one by one", len(items))
+        for item in items:
+            try:
+                record_many([item])
+            except Exception:
+                # Left in "sending": the sweep turns it into "unconfirmed" for a person to check.
+                log.exception("recording the outcome of delivery %s failed", item[0].delivery.pk)
 
 
-def _recorder() -> ThreadPoolExecutor:
-    """One thread per worker thread writes outcomes while the loop keeps sending."""
-    executor = getattr(_recorders, "executor", None)
-    if executor is None:
-        executor = _recorders.executor = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="delivery-recorder"
-        )
-    return executor
+_local = threading.local()
 
 
-def _record_in_thread(claimed: Claimed, result: Result) -> None:
-    close_old_connections()
-    record(claimed, result)
+def _recorder() -> Recorder:
+    recorder = getattr(_local, "recorder", None)
+    if recorder is None:
+        recorder = _local.recorder = Recorder()
+    return recorder
+
+
+def _connector(channel):
+    """This thread's connector for ``channel``, kept between batches so SDK clients and their connection
+    pools are reused; rebuilt when the channel's secrets change (a replaced token)."""
+    cache = getattr(_local, "connectors", None)
+    if cache is None:
+        cache = _local.connectors = {}
+    fingerprint = (channel.platform, channel.external_id, channel.secrets)
+    cached = cache.get(channel.pk)
+    if cached is None or cached[0] != fingerprint:
+        cached = cache[channel.pk] = (fingerprint, channel.connector())
+    return cached[1]
 
 
 async def _send_batch(batch: list[tuple[Claimed, object]]) -> None:
-    loop = asyncio.get_running_loop()
-    connectors = {}
+    recorder = _recorder()
 
     async def one(claimed: Claimed, outgoing) -> None:
-        channel = claimed.delivery.channel
-        connector = connectors.setdefault(channel.pk, channel.connector())
-        result = await _send(connector, outgoing)
-        await loop.run_in_executor(_recorder(), _record_in_thread, claimed, result)
+        recorder.put(claimed, await _send(_connector(claimed.delivery.channel), outgoing))
 
-    try:
-        await asyncio.gather(*(one(claimed, outgoing) for claimed, outgoing in batch))
-    finally:
-        for connector in connectors.values():
-            await connector.close()
+    await asyncio.gather(*(one(claimed, outgoing) for claimed, outgoing in batch))
 
 
 def dispatch_due(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
@@ -181,6 +226,7 @@ def dispatch_due(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
             batch.append((item, outgoing))
     if batch:
         aio.run(_send_batch(batch))
+        _recorder().flush()
     return len(claimed)
 
 
@@ -193,50 +239,89 @@ def dispatch_all_due() -> int:
 
 
 def record(claimed: Claimed, result: Result, now: datetime | None = None) -> None:
-    """Write one send's outcome, unless the delivery was taken from this worker in the meantime."""
-    now = now or timezone.now()
-    error = result.error
-    with transaction.atomic():
-        attempt_message = str(error) if error else ""
-        DeliveryAttempt.objects.filter(pk=claimed.attempt.pk).update(
-            outcome=result.outcome, finished_at=now, message=attempt_message
-        )
-        delivery = Delivery.objects.select_for_update().get(pk=claimed.delivery.pk)
-        ours = delivery.state == DeliveryState.SENDING and delivery.claimed_by == claimed.token
-        # A late success for a delivery the sweep marked unconfirmed is still the truth: record it.
-        late_success = result.published and delivery.state == DeliveryState.UNCONFIRMED
-        if not (ours or late_success):
-            log.warning(
-                "delivery %s changed while it was sent; outcome %s kept in its attempt",
-                delivery.pk,
-                result.outcome,
-            )
-            return
-        delivery.claimed_by = ""
-        delivery.claimed_at = None
-        if result.published:
-            _mark_sent(delivery, result.published, now)
-        elif result.outcome == Outcome.RATE_LIMITED:
-            wait = timedelta(seconds=(error.retry_after or 1) + random.uniform(0, 1))  # noqa: S311
-            _retry_later(delivery, now + wait, error)
-        elif result.outcome == Outcome.TRANSIENT:
-            delivery.transient_failures += 1
-            if delivery.transient_failures >= MAX_TRANSIENT_FAILURES:
-                _fail(delivery, error, now, gave_up=True)
-            else:
-                _retry_later(delivery, now + backoff(delivery.transient_failures), error)
-        elif result.outcome == Outcome.PERMANENT:
-            _fail(delivery, error, now)
-        else:
-            _mark_unconfirmed(delivery, error, now)
-        delivery.save()
-    if (
-        result.outcome == Outcome.AMBIGUOUS
-        and Feature.RECONCILE in connector_class(delivery.channel.platform).features
-    ):
-        from .tasks import reconcile_delivery
+    record_many([(claimed, result)], now)
 
-        transaction.on_commit(lambda: reconcile_delivery(delivery.pk))
+
+def record_many(items: list[tuple[Claimed, Result]], now: datetime | None = None) -> None:
+    """Write outcomes in one transaction. A delivery taken from this worker in the meantime (swept as
+    unconfirmed) keeps its state, except that a late success is still the truth and is recorded."""
+    now = now or timezone.now()
+    reconcile_later = []
+    with transaction.atomic():
+        events = []
+        for claimed, result in items:
+            DeliveryAttempt.objects.filter(pk=claimed.attempt.pk).update(
+                outcome=result.outcome, finished_at=now, message=str(result.error) if result.error else ""
+            )
+            if result.published:
+                if _record_success(claimed, result.published, now):
+                    events.append(
+                        history.event(
+                            claimed.delivery.post,
+                            "published",
+                            channel=claimed.delivery.channel,
+                            url=result.published.url,
+                        )
+                    )
+            elif _record_failure(claimed, result, now) and result.outcome == Outcome.AMBIGUOUS:
+                reconcile_later.append(claimed.delivery)
+        history.save_events(events)
+    for delivery in reconcile_later:
+        if Feature.RECONCILE in connector_class(delivery.channel.platform).features:
+            from .tasks import reconcile_delivery
+
+            reconcile_delivery(delivery.pk)
+
+
+def _record_success(claimed: Claimed, published: Published, now: datetime) -> bool:
+    values = {
+        "state": DeliveryState.SENT,
+        "sent_at": now,
+        "external_id": published.external_id,
+        "url": published.url,
+        "extra": published.extra,
+        "error": "",
+        "error_detail": "",
+        "claimed_by": "",
+        "claimed_at": None,
+        "updated_at": now,
+    }
+    pk = claimed.delivery.pk
+    ours = Delivery.objects.filter(pk=pk, state=DeliveryState.SENDING, claimed_by=claimed.token).update(
+        **values
+    )
+    return bool(ours or Delivery.objects.filter(pk=pk, state=DeliveryState.UNCONFIRMED).update(**values))
+
+
+def _record_failure(claimed: Claimed, result: Result, now: datetime) -> bool:
+    error = result.error
+    delivery = (
+        Delivery.objects.select_for_update().select_related("post", "channel").get(pk=claimed.delivery.pk)
+    )
+    if not (delivery.state == DeliveryState.SENDING and delivery.claimed_by == claimed.token):
+        log.warning(
+            "delivery %s changed while it was sent; outcome %s kept in its attempt",
+            delivery.pk,
+            result.outcome,
+        )
+        return False
+    delivery.claimed_by = ""
+    delivery.claimed_at = None
+    if result.outcome == Outcome.RATE_LIMITED:
+        wait = timedelta(seconds=(error.retry_after or 1) + random.uniform(0, 1))  # noqa: S311
+        _retry_later(delivery, now + wait, error)
+    elif result.outcome == Outcome.TRANSIENT:
+        delivery.transient_failures += 1
+        if delivery.transient_failures >= MAX_TRANSIENT_FAILURES:
+            _fail(delivery, error, now, gave_up=True)
+        else:
+            _retry_later(delivery, now + backoff(delivery.transient_failures), error)
+    elif result.outcome == Outcome.PERMANENT:
+        _fail(delivery, error, now)
+    else:
+        _mark_unconfirmed(delivery, error, now)
+    delivery.save()
+    return True
 
 
 def _mark_sent(delivery: Delivery, published: Published, now: datetime) -> None:

@@ -2,8 +2,7 @@
 recurrences. Every function takes ``now`` so tests can pin the clock."""
 
 import zoneinfo
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,7 @@ def local_to_utc(day: date, at: time, zone_name: str) -> datetime:
     """
     tz = zone(zone_name)
     local = datetime.combine(day, at).replace(tzinfo=tz, fold=0)
-    round_trip = local.astimezone(dt_timezone.utc).astimezone(tz)
+    round_trip = local.astimezone(UTC).astimezone(tz)
     if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ServiceError(
             _(
@@ -30,7 +29,7 @@ def local_to_utc(day: date, at: time, zone_name: str) -> datetime:
             )
             % {"time": at.strftime("%H:%M"), "day": day.isoformat(), "zone": zone_name}
         )
-    return local.astimezone(dt_timezone.utc)
+    return local.astimezone(UTC)
 
 
 def to_local(instant: datetime, zone_name: str) -> datetime:

@@ -22,5 +22,6 @@ urlpatterns = [
     path("deliveries/<int:delivery_id>/retry/", views.retry_delivery, name="retry"),
     path("deliveries/<int:delivery_id>/confirm/", views.confirm_delivery, name="confirm"),
     path("rubrics/", views.rubrics, name="rubrics"),
+    path("rubrics/<int:rubric_id>/", views.edit_rubric, name="rubric"),
     path("rubrics/<int:rubric_id>/delete/", views.delete_rubric, name="delete_rubric"),
 ]

@@ -1,22 +1,27 @@
 """Playwright in Debian's Chromium against pytest-django's live server.
 
-pytest-playwright provides the fixtures (one browser for the session, a new context and page per test);
-this file points them at /usr/bin/chromium, gives each context the live server as its base URL, and makes
-every page fail its test on a console error, which is also where Chromium reports CSP violations.
+pytest-playwright provides the fixtures (`browser`, `context`, `page`, its --tracing and --screenshot
+options); this file points them at /usr/bin/chromium, gives each context the live server as its base URL,
+and makes every page fail its test on a console error, which is also where Chromium reports CSP violations.
+
+Playwright's sync API runs an event loop in the test thread for as long as Playwright is started. So the
+Playwright driver and the browser live for this package only (one browser for all browser tests), not for
+the whole session as pytest-playwright's do: tests collected after these ones must not find a running loop
+(`aio.run` would refuse to start its own) nor Django's async-safety check switched off.
 """
 
 import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import skip_or_fail
 
-# Playwright's sync API keeps an event loop running in the test thread, so Django refuses ORM calls from it
-# (fixtures such as `team`, checks in the tests). Nothing here shares a connection with the server thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-# Never fetch Playwright's own browser builds: the browser is the system's Chromium.
-os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+# Playwright's default 5 s wait is short on a busy machine (a CI runner with other suites beside); a longer
+# wait only delays the report of a failure, never a pass.
+BROWSER_TIMEOUT_MS = 15_000
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,18 +36,50 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="package", autouse=True)
+def django_orm_beside_playwright():
+    """With Playwright's loop running in the test thread, Django refuses ORM calls from it (fixtures such as
+    `team`, checks in the tests) unless told it is safe, which it is: nothing awaits in this thread."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args, browser_name):
     if browser_name != "chromium":
         raise pytest.UsageError("the browser tests run in Debian's Chromium only; drop --browser")
     if not os.access(CHROMIUM, os.X_OK):
         skip_or_fail(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    # An explicit executable: Playwright never looks for, nor downloads, a browser build of its own.
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(scope="package")
+def playwright():
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright):
+    return playwright.chromium
+
+
+@pytest.fixture(scope="package")
+def browser(browser_type, browser_type_launch_args):
+    browser = browser_type.launch(**browser_type_launch_args)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +104,7 @@ def console_errors() -> list[str]:
 def page(context, console_errors):
     """A page that fails the test on any console error or uncaught exception (CSP violations included)."""
     page = context.new_page()
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
 
     def on_console(message):
         if message.type == "error":

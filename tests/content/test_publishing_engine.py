@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from tandem.content import publishing, services
@@ -35,8 +34,8 @@ def test_interrupted_send_is_reconciled_on_the_sandbox_not_doubled(team, write_p
     claimed = publishing.claim_due(now=timezone.now() + timedelta(minutes=1))
     assert len(claimed) == 1
     # The worker "dies" after the platform stored the post but before Tandem recorded it.
-    from tandem.core import aio
     from tandem.content.outgoing import prepare
+    from tandem.core import aio
 
     outgoing, _ = prepare(claimed[0].delivery)
     aio.run(sandbox.connector().publish(outgoing))

@@ -1,7 +1,9 @@
-"""`tandem serve` as an operator runs it: a real process with the product settings, SQLite in a fresh data
+"""`tandem serve` as an operator runs it: a real process with the product settings, SQLite in the data
 directory, gunicorn and a Huey worker as children, stopped by Ctrl-C or SIGTERM.
 
-Everything runs in subprocesses, so nothing here touches the test database.
+The tests share one install (data directory), as an operator's machine would: started fresh, loaded with
+the demo, started again. Each test also passes on its own, on a fresh install. Everything runs in
+subprocesses, so nothing here touches the test database.
 """
 
 import contextlib
@@ -20,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from tandem.workspaces.demo import DEMO_USERS
+
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 40
+START_TIMEOUT = 60
 WORKER_TIMEOUT = 30
 STOP_TIMEOUT = 20
 ENQUEUE_HEARTBEAT = (
@@ -48,7 +52,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def tandem(*args: str, data_dir: Path, **kwargs) -> subprocess.CompletedProcess:
+def tandem(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tandem.cli", *args],
         env=product_env(data_dir),
@@ -56,7 +60,6 @@ def tandem(*args: str, data_dir: Path, **kwargs) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=60,
-        **kwargs,
     )
 
 
@@ -81,8 +84,10 @@ class Server:
         self.pgid = self.process.pid  # a new session leader's process group id is its pid
 
     def log_tail(self, lines: int = 40) -> str:
+        """The end of the server's output, without the access-log lines of our own /healthz polling."""
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n--- tandem serve output (tail) ---\n" + "\n".join(text.splitlines()[-lines:])
+        kept = [line for line in text.splitlines() if '"GET /healthz ' not in line]
+        return "\n--- tandem serve output (tail) ---\n" + "\n".join(kept[-lines:])
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -139,9 +144,15 @@ class Server:
             self.process.wait(5)
 
 
+@pytest.fixture(scope="module")
+def install(tmp_path_factory) -> Path:
+    """The data directory of one Tandem install."""
+    return tmp_path_factory.mktemp("install")
+
+
 @contextlib.contextmanager
-def serving(tmp_path: Path):
-    server = Server(tmp_path / "data", tmp_path / "serve.log")
+def serving(data_dir: Path, tmp_path: Path):
+    server = Server(data_dir, tmp_path / "serve.log")
     try:
         server.wait_for("200 from /healthz", server.health, START_TIMEOUT)
         yield server
@@ -149,9 +160,10 @@ def serving(tmp_path: Path):
         server.kill()
 
 
-def test_serve_answers_pages_and_static_runs_the_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
-    with serving(tmp_path) as server:
+def test_serve_answers_pages_and_static_runs_the_worker_and_stops_cleanly_on_ctrl_c(install, tmp_path):
+    with serving(install, tmp_path) as server:
         # Meanwhile another process enqueues the on-demand heartbeat into the SQLite queue in the data dir.
+        enqueue_started = time.monotonic()
         enqueue = subprocess.Popen(
             [sys.executable, "-c", ENQUEUE_HEARTBEAT],
             env=product_env(server.data_dir),
@@ -170,26 +182,20 @@ def test_serve_answers_pages_and_static_runs_the_worker_and_stops_cleanly_on_ctr
 
         output, _ = enqueue.communicate(timeout=30)
         assert enqueue.returncode == 0, f"enqueueing heartbeat_now failed:\n{output}"
-        enqueued_at = time.monotonic()
 
         def worker_answered():
-            # A heartbeat written after the task was enqueued, not only the one the worker writes on start.
+            # A heartbeat written since the enqueueing began (the worker may run the task before that process
+            # has even exited), so a stale row would not do.
             age = (server.health() or {}).get("worker_seen_seconds_ago")
-            return isinstance(age, int | float) and age <= time.monotonic() - enqueued_at
+            return isinstance(age, int | float) and age <= time.monotonic() - enqueue_started
 
         server.wait_for("worker heartbeat in /healthz", worker_answered, WORKER_TIMEOUT)
 
         server.stop_and_check(lambda: os.killpg(server.pgid, signal.SIGINT))  # Ctrl-C in a terminal
 
 
-def test_serve_stops_gunicorn_and_the_worker_when_only_it_gets_sigterm(tmp_path):
-    # `docker stop` and most supervisors signal the main process only: it must take its children down.
-    with serving(tmp_path) as server:
-        server.stop_and_check(lambda: server.process.send_signal(signal.SIGTERM))
-
-
-def test_running_demo_again_on_the_same_data_dir_keeps_the_data(tmp_path):
-    data_dir = tmp_path / "data"
+def test_running_demo_again_on_the_same_data_dir_keeps_the_data(install):
+    data_dir = install
     first = tandem("demo", data_dir=data_dir)
     assert first.returncode == 0, first.stdout + first.stderr
     secret_key = (data_dir / "secret_key").read_text()
@@ -205,4 +211,10 @@ def test_running_demo_again_on_the_same_data_dir_keeps_the_data(tmp_path):
         (members,) = db.execute(
             "SELECT count(*) FROM workspaces_membership WHERE workspace_id = ?", workspaces[0]
         ).fetchone()
-        assert members == 5
+        assert members == len(DEMO_USERS)
+
+
+def test_serve_started_again_stops_gunicorn_and_the_worker_when_only_it_gets_sigterm(install, tmp_path):
+    # `docker stop` and systemd with KillMode=mixed signal the main process only: it must stop its children.
+    with serving(install, tmp_path) as server:
+        server.stop_and_check(lambda: server.process.send_signal(signal.SIGTERM))

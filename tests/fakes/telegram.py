@@ -39,6 +39,7 @@ an album counts as one send for flood control; edits and deletes are not rate li
 pacing exactly at the limit must not collect random 429s; bots may always edit their own messages.
 """
 
+import contextlib
 import json
 import math
 import socket
@@ -53,7 +54,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.fakes.telegram_api import JSON_FIELDS, ApiError, FakeBot, FakeChat, TelegramState, Upload
+from tests.fakes.telegram_api import TelegramState
+from tests.fakes.telegram_objects import JSON_FIELDS, ApiError, FakeBot, FakeChat, Upload
 
 SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "sendmediagroup"})
 BAD_GATEWAY_PAGE = (
@@ -297,10 +299,8 @@ class FakeTelegramServer:
         with self._lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._httpd.server_close()
         self._thread.join(timeout=5)
         self._httpd = None

@@ -1,0 +1,5 @@
+"""Telegram: channels and groups through a bot (Bot API, python-telegram-bot 22).
+
+connector.py is the Connector; errors.py maps PTB's exceptions to ConnectorError kinds; bots.py shares one
+Bot per token and event loop.
+"""
