@@ -32,7 +32,8 @@ POSTGRES_ADMIN_URL = os.environ.get("TANDEM_BENCH_POSTGRES", "postgres://postgre
 
 
 def run(args, env, **kwargs):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, **kwargs)
+    # Fixed command lines built in this file.
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, **kwargs)  # noqa: S603
 
 
 def database(kind: str, data_dir: Path) -> str | None:
@@ -61,7 +62,7 @@ def query(url: str, sql: str):
 
 def percentile(values, share):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else None
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else None
 
 
 def bench(kind: str, args) -> dict:
@@ -90,13 +91,10 @@ def bench(kind: str, args) -> dict:
             chat = fake.add_chat("channel", f"Bench {n}")
             fake.set_member(bot, chat, "administrator")
             chats.append((bot.token, chat.id))
+        log_path = os.environ.get("BENCH_WORKER_LOG")  # set it to read what the worker printed
+        worker_log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - lives with the worker
         worker = subprocess.Popen(
-            [sys.executable, "-m", "tandem.cli", "worker"],
-            cwd=ROOT,
-            env=env,
-            stderr=open(os.environ["BENCH_WORKER_LOG"], "w")
-            if os.environ.get("BENCH_WORKER_LOG")
-            else subprocess.DEVNULL,
+            [sys.executable, "-m", "tandem.cli", "worker"], cwd=ROOT, env=env, stderr=worker_log
         )
         try:
             time.sleep(2)  # the worker is up before anything is due, as in production

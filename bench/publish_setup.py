@@ -8,6 +8,7 @@ Rows are bulk-inserted: the benchmark measures publishing, not the composer.
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import django
 
@@ -21,7 +22,7 @@ def main(spec_path: str) -> None:
     from tandem.content.tasks import publish_due
     from tandem.workspaces.models import Workspace
 
-    spec = json.loads(open(spec_path).read())
+    spec = json.loads(Path(spec_path).read_text())
     due = datetime.fromtimestamp(spec["due"], tz=UTC)
     with transaction.atomic():
         workspace = Workspace.objects.create(name="Bench", slug="bench")

@@ -151,7 +151,7 @@ def _wake_engine_at(when: datetime) -> None:
 
 def _taken_times(channel: Channel) -> set[datetime]:
     return set(
-        Delivery.objects.filter(channel=channel, state__in=OPEN_STATES + (DeliveryState.SENT,)).values_list(
+        Delivery.objects.filter(channel=channel, state__in=(*OPEN_STATES, DeliveryState.SENT)).values_list(
             "due_at", flat=True
         )
     )

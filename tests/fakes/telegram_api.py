@@ -93,7 +93,7 @@ class TelegramState:
     def find_chat(self, ref) -> FakeChat | None:
         """A chat by FakeChat, id (int or text) or "@username"."""
         if isinstance(ref, FakeChat):
-            return ref
+            return ref if self.chats.get(ref.id) is ref else None
         with self.lock:
             text = str(ref).strip()
             if text.startswith("@"):

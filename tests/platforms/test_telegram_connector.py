@@ -417,3 +417,19 @@ def test_connectors_on_one_loop_share_one_bot_until_the_last_closes(telegram_ser
 
 async def _shared_now():
     return bots.shared_bots()
+
+
+def test_groups_are_paced_at_twenty_messages_a_minute(telegram_server, connect, monkeypatch):
+    monkeypatch.setattr(TelegramConnector, "GROUP_CHAT_INTERVAL", 0.1)
+    bot = telegram_server.add_bot()
+    group = telegram_server.add_chat("supergroup", "Acme Chat")
+    telegram_server.set_member(bot, group, "member")
+    telegram = connect(bot, group.id)
+    aio.run(telegram.verify())  # now the connector knows the chat is a group
+
+    async def three():
+        await asyncio.gather(*(telegram.publish(OutgoingPost(text=f"#{n}")) for n in range(3)))
+
+    aio.run(three())
+    sent = [call.received_at for call in telegram_server.calls if call.method == "sendmessage"]
+    assert min(later - earlier for earlier, later in itertools.pairwise(sent)) >= 0.09
