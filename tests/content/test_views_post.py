@@ -65,6 +65,13 @@ def test_approval_flow_with_comments_and_notifications(team, client_as, write_po
     }
 
 
+def test_only_the_author_submits_a_draft(team, client_as, write_post):
+    post = write_post("administrator")
+    assert client_as(team.guest).post(url(team, "submit", post.pk)).status_code == 403
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+
+
 def test_only_approvers_approve(team, client_as, write_post):
     post = write_post("administrator")
     services.submit(team.membership("administrator"), post)

@@ -217,6 +217,7 @@ def compose(request, post_id=None):
         # The post is saved; only the plan was refused. Show the saved post with the reason.
         data = request.POST.copy()
         data.pop("remove_images", None)
+        data.pop("new_images", None)  # uploaded and saved by now
         again = ComposeForm(data, workspace=request.workspace, post=post, schedules=schedules)
         again.is_valid()
         again.add_error(
