@@ -19,7 +19,7 @@ def main(spec_path: str) -> None:
 
     from tandem.channels.models import Channel, Platform
     from tandem.content.models import Delivery, Post
-    from tandem.content.tasks import publish_due
+    from tandem.content.tasks import wake_at
     from tandem.workspaces.models import Workspace
 
     spec = json.loads(Path(spec_path).read_text())
@@ -49,7 +49,7 @@ def main(spec_path: str) -> None:
             batch_size=500,
         )
     for _post in posts:
-        publish_due.schedule(eta=due)
+        wake_at(due)  # one wake-up per scheduled post, as the composer's scheduling does
 
 
 if __name__ == "__main__":

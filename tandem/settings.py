@@ -214,5 +214,7 @@ LOGGING = {
 
 # Platform API addresses (changed only to point connectors at a test server or a local Bot API server).
 TANDEM_TELEGRAM_API_URL = env.str("TANDEM_TELEGRAM_API_URL", default="https://api.telegram.org")
+# How many worker processes may send one burst of due posts together (match the workers you run).
+TANDEM_PUBLISH_WORKERS = env.int("TANDEM_PUBLISH_WORKERS", default=4)
 # A send still running after this many seconds is presumed dead (its worker was killed) and is reconciled.
 TANDEM_DELIVERY_LEASE_SECONDS = env.int("TANDEM_DELIVERY_LEASE_SECONDS", default=600)

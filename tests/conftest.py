@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from tandem.workspaces.models import Membership, Workspace
 from tandem.workspaces.roles import Role
 
+pytest_plugins = ["tests.fakes.telegram"]
+
 PASSWORD = "correct horse battery staple"
 
 

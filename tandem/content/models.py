@@ -237,3 +237,14 @@ class PostEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} on {self.post_id}"
+
+
+class PaceSlot(models.Model):
+    """The earliest moment (unix time) the next post may go through one rate limit, shared by every worker
+    process and machine: reserved in the same transaction that claims deliveries."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    next_free = models.FloatField(default=0)
+
+    def __str__(self):
+        return f"{self.key} free at {self.next_free:.3f}"

@@ -60,7 +60,8 @@ def prepare(delivery: Delivery) -> tuple[OutgoingPost, list[str]]:
     """The post as this delivery's channel gets it, and the platform limits it breaks (if any)."""
     from tandem.platforms.registry import connector_class
 
-    variant = Variant.objects.filter(post_id=delivery.post_id, channel_id=delivery.channel_id).first()
+    # Reads the post's variants and media through .all() so a prefetch (the engine's claim) serves them.
+    variant = next((v for v in delivery.post.variants.all() if v.channel_id == delivery.channel_id), None)
     text, media = text_and_media(delivery.post, variant)
     files = tuple(MediaFile(path=m.file.path, mime=m.mime, name=m.original_name) for m in media)
     problems = limit_problems(text, media, connector_class(delivery.channel.platform).limits)

@@ -12,11 +12,13 @@
 
 import asyncio
 import logging
+import math
 import os
 import queue
 import random
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,14 +34,14 @@ from tandem.core import aio
 from tandem.platforms.base import ConnectorError, ErrorKind, Feature, Published
 from tandem.platforms.registry import connector_class
 
-from . import history
+from . import history, send_slots
 from .models import DUE_STATES, Delivery, DeliveryAttempt, DeliveryState
 from .outgoing import prepare
 
 log = logging.getLogger(__name__)
 
 Outcome = DeliveryAttempt.Outcome
-BATCH_SIZE = 200
+BATCH_SIZE = 100
 MAX_TRANSIENT_FAILURES = 6
 
 
@@ -63,32 +65,44 @@ class Claimed:
     delivery: Delivery
     attempt: DeliveryAttempt
     token: str
+    # The reserved send slot (unix time): the platform is not called before it.
+    send_at: float = 0.0
 
 
-def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE) -> list[Claimed]:
+def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE, ahead: float = 0.0) -> list[Claimed]:
+    """Claim up to ``limit`` deliveries due by ``now`` + ``ahead`` seconds whose rate-limit slots are near,
+    reserving those slots. A delivery claimed ahead is still not sent before its due time."""
     now = now or timezone.now()
     token = f"{worker_name()}/{uuid.uuid4().hex[:8]}"
+    due = Delivery.objects.filter(
+        state__in=DUE_STATES, next_attempt_at__lte=now + timedelta(seconds=ahead)
+    ).order_by("next_attempt_at", "id")
+    # Most wake-ups find nothing left to do: find that out without taking the database's write lock.
+    if not due.exists():
+        return []
     with transaction.atomic():
-        due = Delivery.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=now).order_by(
-            "next_attempt_at", "id"
-        )
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:limit])
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        candidates = list(due.select_related("channel")[: limit * 2])
+        planned = send_slots.reserve([(d, _connector(d.channel).pace_keys()) for d in candidates])
+        ids = [d.pk for d in candidates if d.pk in planned][:limit]
         if not ids:
             return []
         Delivery.objects.filter(pk__in=ids, state__in=DUE_STATES).update(
             state=DeliveryState.SENDING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1
         )
         deliveries = list(
-            Delivery.objects.filter(claimed_by=token, state=DeliveryState.SENDING).select_related(
-                "post", "post__workspace", "channel"
-            )
+            Delivery.objects.filter(claimed_by=token, state=DeliveryState.SENDING)
+            .select_related("post", "post__workspace", "channel")
+            .prefetch_related("post__variants", "post__media")
         )
         attempts = DeliveryAttempt.objects.bulk_create(
             DeliveryAttempt(delivery=d, number=d.attempts, worker=token, started_at=now) for d in deliveries
         )
-    return [Claimed(d, a, token) for d, a in zip(deliveries, attempts, strict=True)]
+    return [
+        Claimed(d, a, token, max(planned[d.pk], d.next_attempt_at.timestamp()))
+        for d, a in zip(deliveries, attempts, strict=True)
+    ]
 
 
 @dataclass
@@ -200,7 +214,9 @@ def _connector(channel):
     fingerprint = (channel.platform, channel.external_id, channel.secrets)
     cached = cache.get(channel.pk)
     if cached is None or cached[0] != fingerprint:
-        cached = cache[channel.pk] = (fingerprint, channel.connector())
+        connector = channel.connector()
+        connector.self_paced = False  # claim_due reserved its slots for every process
+        cached = cache[channel.pk] = (fingerprint, connector)
     return cached[1]
 
 
@@ -208,14 +224,16 @@ async def _send_batch(batch: list[tuple[Claimed, object]]) -> None:
     recorder = _recorder()
 
     async def one(claimed: Claimed, outgoing) -> None:
+        await asyncio.sleep(max(0.0, claimed.send_at - time.time()))
         recorder.put(claimed, await _send(_connector(claimed.delivery.channel), outgoing))
 
     await asyncio.gather(*(one(claimed, outgoing) for claimed, outgoing in batch))
 
 
-def dispatch_due(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
-    """Claim and send one batch of due deliveries; returns how many were claimed (0 = nothing was due)."""
-    claimed = claim_due(now, limit)
+def dispatch_due(now: datetime | None = None, limit: int = BATCH_SIZE, ahead: float = 0.0) -> int:
+    """Claim and send one batch of due deliveries; returns how many were claimed (0 = nothing was due).
+    With ``ahead``, deliveries due within that many seconds are claimed now and sent on time."""
+    claimed = claim_due(now, limit, ahead)
     batch = []
     for item in claimed:
         outgoing, problems = prepare(item.delivery)
@@ -230,10 +248,18 @@ def dispatch_due(now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
     return len(claimed)
 
 
-def dispatch_all_due() -> int:
-    """Send batches until nothing is due; returns the total."""
+def helpers_wanted(ahead: float = 0.0) -> int:
+    """How many more workers should join in sending what is due within ``ahead`` seconds (one per batch
+    beyond the first, up to TANDEM_PUBLISH_WORKERS - 1)."""
+    until = timezone.now() + timedelta(seconds=ahead)
+    due = Delivery.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=until).count()
+    return max(0, min(settings.TANDEM_PUBLISH_WORKERS - 1, math.ceil(due / BATCH_SIZE) - 1))
+
+
+def dispatch_all_due(ahead: float = 0.0) -> int:
+    """Send batches until nothing is due (within ``ahead`` seconds); returns the total."""
     total = 0
-    while sent := dispatch_due():
+    while sent := dispatch_due(ahead=ahead):
         total += sent
     return total
 
@@ -249,10 +275,14 @@ def record_many(items: list[tuple[Claimed, Result]], now: datetime | None = None
     reconcile_later = []
     with transaction.atomic():
         events = []
+        # Successful attempts are closed with one statement; the others carry their own message.
+        sent_attempts = [claimed.attempt.pk for claimed, result in items if result.published]
+        DeliveryAttempt.objects.filter(pk__in=sent_attempts).update(outcome=Outcome.SENT, finished_at=now)
         for claimed, result in items:
-            DeliveryAttempt.objects.filter(pk=claimed.attempt.pk).update(
-                outcome=result.outcome, finished_at=now, message=str(result.error) if result.error else ""
-            )
+            if not result.published:
+                DeliveryAttempt.objects.filter(pk=claimed.attempt.pk).update(
+                    outcome=result.outcome, finished_at=now, message=str(result.error) if result.error else ""
+                )
             if result.published:
                 if _record_success(claimed, result.published, now):
                     events.append(
@@ -310,6 +340,7 @@ def _record_failure(claimed: Claimed, result: Result, now: datetime) -> bool:
     if result.outcome == Outcome.RATE_LIMITED:
         wait = timedelta(seconds=(error.retry_after or 1) + random.uniform(0, 1))  # noqa: S311
         _retry_later(delivery, now + wait, error)
+        send_slots.push_back(_connector(delivery.channel).pace_keys(), (now + wait).timestamp())
     elif result.outcome == Outcome.TRANSIENT:
         delivery.transient_failures += 1
         if delivery.transient_failures >= MAX_TRANSIENT_FAILURES:

@@ -144,9 +144,9 @@ def reject(membership, post: Post, comment: str) -> Post:
 
 
 def _wake_engine_at(when: datetime) -> None:
-    from .tasks import publish_due
+    from .tasks import wake_at
 
-    transaction.on_commit(lambda: publish_due.schedule(eta=when))
+    transaction.on_commit(lambda: wake_at(when))
 
 
 def _taken_times(channel: Channel) -> set[datetime]:

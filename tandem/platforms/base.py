@@ -132,6 +132,14 @@ class Connector(Protocol):
     platform: str
     features: frozenset[Feature]
     limits: Limits
+    # True: the connector spaces its calls against the limits of pace_keys within this process. The
+    # publishing engine reserves those slots for every process in the database and turns this off.
+    self_paced: bool
+
+    def pace_keys(self) -> list[tuple[str, float]]:
+        """The rate limits shared by several channels that one post counts against: (key, minimum seconds
+        between two posts), e.g. a bot's overall limit."""
+        ...
 
     async def verify(self) -> ChannelInfo: ...
 

@@ -14,7 +14,10 @@ def connector_for(channel) -> Connector:
         from .telegram.connector import TelegramConnector
 
         return TelegramConnector(
-            channel.secret_values["token"], channel.external_id, api_url=settings.TANDEM_TELEGRAM_API_URL
+            channel.secret_values["token"],
+            channel.external_id,
+            api_url=settings.TANDEM_TELEGRAM_API_URL,
+            chat_type=channel.details.get("type", ""),
         )
     raise ValueError(f"no connector for platform {channel.platform!r}")
 

@@ -38,6 +38,10 @@ class SandboxConnector:
 
     def __init__(self, channel_id: int):
         self.channel_id = channel_id
+        self.self_paced = True
+
+    def pace_keys(self) -> list[tuple[str, float]]:
+        return []
 
     async def verify(self) -> ChannelInfo:
         return ChannelInfo(external_id=f"sandbox-{self.channel_id}", title="Sandbox")

@@ -12,8 +12,11 @@ back by its retry_after, since the answer does not say which limit was hit.
 """
 
 import asyncio
+import functools
+import ssl
 import weakref
 
+import certifi
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -37,6 +40,11 @@ DEFAULT_API_URL = "https://api.telegram.org"
 # What we learned about a chat (from verify or a sent message), by the reference the user gave:
 # {"@acme_news": (-1001234567890, "channel")}. Shared by connectors so pacing uses one key per chat.
 _known_chats: dict[str, tuple[int, str]] = {}
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _utf16_len(text: str) -> int:
@@ -81,8 +89,12 @@ class TelegramConnector:
     CHAT_INTERVAL = 1.0
     GROUP_CHAT_INTERVAL = 3.0
 
-    def __init__(self, token: str, chat_id: str, api_url: str | None = None):
+    def __init__(self, token: str, chat_id: str, api_url: str | None = None, chat_type: str = ""):
         self.token = token.strip()
+        # "channel", "group", "supergroup" as verification found it; groups allow fewer messages per minute.
+        self.chat_type = chat_type
+        # False when the caller already reserved send slots across processes (the publishing engine).
+        self.self_paced = True
         self.bot_id = self.token.partition(":")[0]
         chat = str(chat_id).strip()
         if not chat.lstrip("-").isdigit():
@@ -113,7 +125,9 @@ class TelegramConnector:
                 pool_timeout=self.POOL_TIMEOUT,
                 # httpx keeps only 20 idle connections by default: keep the whole pool alive.
                 httpx_kwargs={
-                    "limits": httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+                    "limits": httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+                    # Loading the CA bundle costs ~15 ms per client; every Bot shares one context.
+                    "verify": _tls_context(),
                 },
             )
 
@@ -159,8 +173,14 @@ class TelegramConnector:
     def _pace_keys(self) -> tuple[str, float]:
         known = _known_chats.get(self.chat_ref)
         chat_key = f"telegram-chat:{known[0] if known else self.chat_ref}"
-        is_group = known is not None and known[1] in (Chat.GROUP, Chat.SUPERGROUP)
+        chat_type = known[1] if known else self.chat_type
+        is_group = chat_type in (Chat.GROUP, Chat.SUPERGROUP)
         return chat_key, self.GROUP_CHAT_INTERVAL if is_group else self.CHAT_INTERVAL
+
+    def pace_keys(self) -> list[tuple[str, float]]:
+        """The limits shared by many channels that a post counts against: (key, seconds between two sends).
+        Only the bot's: a chat's own limit is kept here, per process (a chat rarely gets two posts at once)."""
+        return [(f"telegram-bot:{self.bot_id}", self.BOT_INTERVAL)]
 
     async def _call(self, method: str, *, sends: bool, paced: bool, tolerate: tuple[str, ...] = (), **kwargs):
         """Call ``bot.<method>(**kwargs)``; Telegram refusals whose description contains one of ``tolerate``
@@ -171,7 +191,8 @@ class TelegramConnector:
         if paced:
             # The chat first: its slot is the rarer one, so the bot's slot is taken only when it can be used.
             await pacing.wait(chat_key, chat_interval)
-        await pacing.wait(bot_key, self.BOT_INTERVAL)
+        if self.self_paced:
+            await pacing.wait(bot_key, self.BOT_INTERVAL)
         try:
             return await getattr(shared.bot, method)(**kwargs)
         except tg.TelegramError as exc:

@@ -9,8 +9,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--workers", type=int, default=4, help="worker threads (default %(default)s)")
+        parser.add_argument("--workers", type=int, default=4, help="tasks run at once (default %(default)s)")
+        parser.add_argument(
+            "--worker-type",
+            choices=["process", "thread"],
+            default="process",
+            help="processes use every CPU core (default); threads use less memory",
+        )
         parser.add_argument("--no-periodic", action="store_true", help="do not run periodic tasks here")
 
-    def handle(self, *args, workers, no_periodic, **options):
-        call_command("run_huey", workers=workers, worker_type="thread", periodic=not no_periodic)
+    def handle(self, *args, workers, worker_type, no_periodic, **options):
+        call_command("run_huey", workers=workers, worker_type=worker_type, periodic=not no_periodic)

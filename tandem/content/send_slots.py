@@ -1,0 +1,43 @@
+"""Send slots shared by all workers: the engine keeps every platform limit (Telegram's 30 posts/s per bot,
+1/s per chat) across processes and machines, so a burst is spread out instead of collecting 429s.
+
+Slots are reserved while claiming (one write transaction), and a claimed post whose slot is too far ahead
+is left for a later claim, so one busy chat never holds a worker for long.
+"""
+
+import time
+
+from .models import PaceSlot
+
+# A delivery whose next slot is further away than this is not claimed now.
+HORIZON_SECONDS = 5.0
+
+
+def reserve(deliveries_with_keys, now: float | None = None, horizon: float = HORIZON_SECONDS):
+    """Give each (delivery, pace keys) pair, in order, its send time; returns {delivery id: send time} for
+    those within the horizon. Call inside the claiming transaction."""
+    now = time.time() if now is None else now
+    keys = {key for _delivery, pace_keys in deliveries_with_keys for key, _interval in pace_keys}
+    if not keys:
+        return {delivery.pk: now for delivery, _keys in deliveries_with_keys}
+    # Create missing rows first, so on PostgreSQL every key is a row that the lock below can hold.
+    PaceSlot.objects.bulk_create([PaceSlot(key=key) for key in keys], ignore_conflicts=True)
+    free = dict(PaceSlot.objects.select_for_update().filter(key__in=keys).values_list("key", "next_free"))
+    planned = {}
+    for delivery, pace_keys in deliveries_with_keys:
+        start = max([now, *(free[key] for key, _interval in pace_keys)])
+        if start - now > horizon:
+            continue
+        for key, interval in pace_keys:
+            free[key] = start + interval
+        planned[delivery.pk] = start
+    PaceSlot.objects.bulk_update(
+        [PaceSlot(key=key, next_free=value) for key, value in free.items()], ["next_free"]
+    )
+    return planned
+
+
+def push_back(pace_keys, until: float) -> None:
+    """The platform said "retry after": nothing through these limits before ``until``."""
+    for key, _interval in pace_keys:
+        PaceSlot.objects.filter(key=key, next_free__lt=until).update(next_free=until)
