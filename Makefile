@@ -62,8 +62,10 @@ format:
 makemessages:
 	cd tandem && ../$(PY) ../manage.py makemessages -l ru --no-obsolete --add-location file
 
+# Each benchmark prints one JSON line of figures per configuration it measures.
 bench: install
-	@for script in bench/*.py; do [ -e "$$script" ] && $(PY) "$$script"; done; true
+	$(PY) bench/publish.py
+	$(PY) bench/publish.py --posts 10000 --databases sqlite --label sustained --timeout 300
 
 clean:
 	rm -rf .venv .tools data

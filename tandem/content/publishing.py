@@ -99,8 +99,10 @@ def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE, ahead: float
         attempts = DeliveryAttempt.objects.bulk_create(
             DeliveryAttempt(delivery=d, number=d.attempts, worker=token, started_at=now) for d in deliveries
         )
+    # Claimed ahead of time: not sent before it is due (measured from ``now``, so a test's clock works too).
+    started = time.time()
     return [
-        Claimed(d, a, token, max(planned[d.pk], d.next_attempt_at.timestamp()))
+        Claimed(d, a, token, max(planned[d.pk], started + (d.next_attempt_at - now).total_seconds()))
         for d, a in zip(deliveries, attempts, strict=True)
     ]
 
@@ -457,5 +459,8 @@ def reconcile(delivery_id: int) -> str:
             history.record(
                 delivery.post, "reconciled", channel=delivery.channel, message=_("Not found; sending again.")
             )
+            from .tasks import wake_at
+
+            transaction.on_commit(lambda: wake_at(now))
         delivery.save()
     return delivery.state

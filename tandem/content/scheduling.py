@@ -67,27 +67,35 @@ def next_free_slot(slots, zone_name: str, after: datetime, taken: set[datetime])
     return None
 
 
-def next_occurrence(previous: datetime, recurrence: str, every_days: int, zone_name: str) -> datetime:
-    """The occurrence after ``previous`` at the same local wall-clock time (DST-correct)."""
+def next_occurrence(
+    previous: datetime, recurrence: str, every_days: int, zone_name: str, wall_time: time | None = None
+) -> datetime:
+    """The occurrence after ``previous``: ``every_days`` (or 7) days later at the series' wall-clock time
+    ``wall_time`` (default: ``previous``'s local time), DST-correct. On a day when that time is skipped by the
+    clocks, it goes out an hour later that day only; the series keeps its time."""
     step = 7 if recurrence == "weekly" else every_days
     local = to_local(previous, zone_name)
+    at = wall_time or local.time().replace(tzinfo=None)
     day = local.date() + timedelta(days=step)
-    while True:
-        try:
-            return local_to_utc(day, local.time().replace(tzinfo=None), zone_name)
-        except ServiceError:
-            # That wall-clock time is skipped on this day: publish at the same time an hour later.
-            return local_to_utc(
-                day, (datetime.combine(day, local.time()) + timedelta(hours=1)).time(), zone_name
-            )
+    try:
+        return local_to_utc(day, at, zone_name)
+    except ServiceError:
+        return local_to_utc(day, (datetime.combine(day, at) + timedelta(hours=1)).time(), zone_name)
 
 
-def first_occurrence_after(start: datetime, recurrence: str, every_days: int, zone_name: str, now: datetime):
+def first_occurrence_after(
+    start: datetime,
+    recurrence: str,
+    every_days: int,
+    zone_name: str,
+    now: datetime,
+    wall_time: time | None = None,
+):
     """The first occurrence of a series that started at ``start`` which is not before ``now``.
 
     Used after downtime: missed occurrences are skipped, never fired in a burst.
     """
     occurrence = start
     while occurrence < now:
-        occurrence = next_occurrence(occurrence, recurrence, every_days, zone_name)
+        occurrence = next_occurrence(occurrence, recurrence, every_days, zone_name, wall_time)
     return occurrence

@@ -355,6 +355,12 @@ def confirm_published(membership, delivery: Delivery, url: str = "") -> Delivery
     return delivery
 
 
+def _series_wall_time(post: Post):
+    """The local time of day the series was scheduled at (its first occurrence)."""
+    first = post.deliveries.filter(occurrence=0).order_by("due_at").values_list("due_at", flat=True).first()
+    return scheduling.to_local(first, post.workspace.time_zone).time().replace(tzinfo=None) if first else None
+
+
 def plan_recurrences(now: datetime | None = None) -> int:
     """Turn due occurrences of recurring posts into deliveries, one occurrence at a time.
 
@@ -370,9 +376,10 @@ def plan_recurrences(now: datetime | None = None) -> int:
             if post.next_occurrence_at is None or post.next_occurrence_at > horizon:
                 continue
             when = post.next_occurrence_at
+            wall_time = _series_wall_time(post)
             if when < now - RECURRENCE_GRACE:
                 when = scheduling.first_occurrence_after(
-                    when, post.recurrence, post.recurrence_days, post.workspace.time_zone, now
+                    when, post.recurrence, post.recurrence_days, post.workspace.time_zone, now, wall_time
                 )
                 history.record(
                     post, "skipped", message=_("Occurrences missed while no worker ran were skipped.")
@@ -386,7 +393,7 @@ def plan_recurrences(now: datetime | None = None) -> int:
             post.occurrences_planned += 1
             post.planned_at = when
             post.next_occurrence_at = scheduling.next_occurrence(
-                when, post.recurrence, post.recurrence_days, post.workspace.time_zone
+                when, post.recurrence, post.recurrence_days, post.workspace.time_zone, wall_time
             )
             post.save()
             _create_deliveries(post, occurrence, dict.fromkeys(channels, when))

@@ -20,6 +20,24 @@ DEMO_USERS = [
 ]
 
 
+DEMO_RUBRICS = [
+    ("Behind the roast", "#b5562d", 40),
+    ("Brewing tips", "#2d7cb5", 35),
+    ("Offers", "#3f9d4a", 25),
+]
+DEMO_POSTS = [
+    # (author's email, rubric, text, what happens to it)
+    ("manager@demo.tandem", 0, "We roast every Tuesday at 6 am. Come and smell it.", "publish"),
+    (
+        "manager@demo.tandem",
+        1,
+        "Three mistakes people make with a French press — and how to fix them.",
+        "schedule",
+    ),
+    ("admin@demo.tandem", 2, "Loyalty card: the tenth cup is on us. Draft for approval.", "submit"),
+]
+
+
 @transaction.atomic
 def load_demo() -> Workspace:
     slug, name = DEMO_WORKSPACE
@@ -35,4 +53,39 @@ def load_demo() -> Workspace:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
+    if not workspace.channels.exists():
+        _load_demo_content(workspace)
     return workspace
+
+
+def _load_demo_content(workspace: Workspace) -> None:
+    """A sandbox channel, rubrics and three posts in different states, so every page has something to show."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tandem.channels.services import connect_sandbox
+    from tandem.content import services as content
+    from tandem.content.models import Rubric
+
+    def member(email):
+        return Membership.objects.select_related("workspace", "user").get(
+            workspace=workspace, user__email=email
+        )
+
+    channel = connect_sandbox(member("manager@demo.tandem"), "Demo sandbox")
+    rubrics = [
+        Rubric.objects.create(workspace=workspace, name=name, colour=colour, target_share=share)
+        for name, colour, share in DEMO_RUBRICS
+    ]
+    for email, rubric, text, fate in DEMO_POSTS:
+        author = member(email)
+        post = content.save_post(
+            author, None, text=text, rubric=rubrics[rubric], tags=[], channels=[channel], variants={}
+        )
+        if fate == "publish":
+            content.schedule(author, post)
+        elif fate == "schedule":
+            content.schedule(author, post, at=timezone.now() + timedelta(days=2))
+        else:
+            content.submit(author, post)

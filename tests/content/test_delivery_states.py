@@ -219,3 +219,17 @@ def test_removing_a_channel_cancels_its_queue_and_says_why(team, due_delivery, s
     assert remove_channel(sandbox, team.manager) == 1
     assert state_of(delivery) == DeliveryState.CANCELLED and delivery.error == "The channel was removed."
     assert delivery.post.events.filter(kind="cancelled").exists()
+
+
+def test_the_periodic_tick_sends_what_was_missed_while_no_worker_ran(due_delivery, platform):
+    """Lesson from other schedulers: posts stuck because no worker ran. The minute tick finds them."""
+    from tandem.content.tasks import publishing_tick
+
+    platform(Published("m-7"))
+    delivery, when = due_delivery
+    Delivery.objects.filter(pk=delivery.pk).update(
+        due_at=when - timedelta(hours=3), next_attempt_at=when - timedelta(hours=3)
+    )
+    result = publishing_tick.call_local()
+    assert result["sent"] == 1
+    assert state_of(delivery) == DeliveryState.SENT

@@ -199,3 +199,12 @@ def test_the_engine_sends_each_occurrence_of_a_recurring_post_once(team, write_p
     publishing.dispatch_due(now=start + timedelta(weeks=1))
     publishing.dispatch_due(now=start + timedelta(weeks=1))
     assert SandboxMessage.objects.filter(channel=sandbox).count() == 2
+
+
+def test_a_weekly_series_keeps_its_time_after_a_week_whose_time_was_skipped():
+    # Sunday 02:30 every week in Berlin: on 29 March 2026 that time does not exist.
+    before = scheduling.local_to_utc(date(2026, 3, 22), time(2, 30), BERLIN)
+    skipped_week = scheduling.next_occurrence(before, "weekly", 7, BERLIN, time(2, 30))
+    assert scheduling.to_local(skipped_week, BERLIN).time() == time(3, 30)
+    after = scheduling.next_occurrence(skipped_week, "weekly", 7, BERLIN, time(2, 30))
+    assert scheduling.to_local(after, BERLIN).time() == time(2, 30)

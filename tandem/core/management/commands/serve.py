@@ -3,6 +3,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -44,6 +45,9 @@ class Command(BaseCommand):
                 "127.0.0.1",
                 "--graceful-timeout",
                 "10",
+                # gunicorn's control socket defaults to one path per user, shared by every instance.
+                "--control-socket",
+                str(settings.DATA_DIR / "gunicorn.ctl"),
             ],
         ]
         if not no_worker:
