@@ -14,12 +14,23 @@ from .models import Channel, ChannelStatus, Platform, QueueSlot
 DEFAULT_QUEUE = [(day, hour) for day in range(5) for hour in (10, 18)]
 
 
+class VerificationError(ServiceError):
+    """Verification failed; ``channel_broken`` says whether the channel itself is the problem (not the network)."""
+
+    def __init__(self, message, channel_broken: bool):
+        super().__init__(message)
+        self.channel_broken = channel_broken
+
+
 def _verify(channel: Channel):
-    connector = connector_for(channel)
+    try:
+        connector = connector_for(channel)
+    except ConnectorError as error:
+        raise VerificationError(error.message, error.channel_broken) from error
     try:
         return aio.run(connector.verify())
     except ConnectorError as error:
-        raise ServiceError(error.message) from error
+        raise VerificationError(error.message, error.channel_broken or error.kind == "permanent") from error
     finally:
         aio.run(connector.close())
 
@@ -65,8 +76,10 @@ def recheck(channel: Channel) -> Channel:
     """Verify the channel again; clears the flag when everything works, keeps it with the reason otherwise."""
     try:
         info = _verify(channel)
-    except ServiceError as error:
-        flag_channel(channel, error.message)
+    except VerificationError as error:
+        # A network blip says nothing about the channel: only a refusal flags it.
+        if error.channel_broken:
+            flag_channel(channel, error.message)
         raise
     with transaction.atomic():
         channel.details = info.extra or channel.details

@@ -28,9 +28,6 @@ UPCOMING_LIMIT = 100
 MISSING_REASONS = {
     Platform.TELEGRAM: {
         Feature.HIDE_COMMENT: gettext_lazy("Telegram bots cannot hide comments; they can only delete them."),
-        Feature.METRICS: gettext_lazy(
-            "The Telegram Bot API has no view counts; channel statistics need a Telegram account session."
-        ),
         Feature.RECONCILE: gettext_lazy(
             "Telegram cannot look a post up by Tandem's key, so after an interrupted send Tandem asks you to "
             "check the channel instead of risking a second copy."
@@ -40,7 +37,7 @@ MISSING_REASONS = {
         Feature.WEBHOOK: gettext_lazy("The sandbox lives inside Tandem, so there are no events to receive."),
     },
 }
-DEFAULT_MISSING_REASON = gettext_lazy("The platform does not let Tandem do this yet.")
+DEFAULT_MISSING_REASON = gettext_lazy("Not in this version of Tandem yet.")
 
 # What to do when a channel needs attention, per platform.
 ATTENTION_ADVICE = {

@@ -40,6 +40,18 @@ def to_utc(form, day, at, zone_name, field="time"):
 # Post list filters ---------------------------------------------------------------------------------------
 
 
+class PlanDateField(forms.DateField):
+    """A date in the years plans may use (scheduling.YEARS); anything else is a clear form error."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not scheduling.YEARS[0] <= value.year <= scheduling.YEARS[1]:
+            raise forms.ValidationError(
+                _("Choose a date between the years %(first)d and %(last)d.")
+                % {"first": scheduling.YEARS[0], "last": scheduling.YEARS[1]}
+            )
+
+
 class PostFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.none(), required=False)
@@ -47,7 +59,7 @@ class PostFilterForm(forms.Form):
     author = forms.ModelChoiceField(
         label=_("Author"), queryset=get_user_model().objects.none(), required=False
     )
-    month = forms.DateField(
+    month = PlanDateField(
         label=_("Month"),
         required=False,
         input_formats=["%Y-%m"],
@@ -145,13 +157,13 @@ class ComposeForm(forms.Form):
             (When.QUEUE, _("Next free queue slot of each channel")),
         ],
     )
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = PlanDateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     recurrence = forms.ChoiceField(label=_("Repeat"), required=False, choices=Recurrence.choices)
     recurrence_days = forms.IntegerField(
         label=_("Every how many days"), required=False, min_value=1, max_value=365
     )
-    recurrence_until = forms.DateField(
+    recurrence_until = PlanDateField(
         label=_("Repeat until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     intent = forms.ChoiceField(
@@ -326,7 +338,7 @@ class RejectForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(
+    date = PlanDateField(
         label=_("Move to"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Choose the day."), "invalid": _("Choose a valid day.")},
@@ -334,7 +346,7 @@ class MoveForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = PlanDateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     mode = forms.ChoiceField(
         required=False, choices=[(When.AT, ""), (When.QUEUE, ""), (Intent.NOW, "")], initial=When.AT
@@ -370,7 +382,7 @@ class ConfirmForm(forms.Form):
 
 class CalendarForm(forms.Form):
     view = forms.ChoiceField(required=False, choices=[("month", ""), ("week", "")])
-    date = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%Y-%m"])
+    date = PlanDateField(required=False, input_formats=["%Y-%m-%d", "%Y-%m"])
 
 
 # Rubrics ------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ EVENT_LABELS = {
     "edited_published": _("updated the published post"),
     "deleted_published": _("deleted the published post"),
     "skipped": _("skipped missed occurrences"),
+    "not_scheduled": _("could not schedule it"),
 }
 
 

@@ -77,6 +77,8 @@ class Post(models.Model):
     )
     recurrence_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
     recurrence_until = models.DateTimeField(null=True, blank=True)
+    # The wall-clock time of day the series runs at, in the workspace's zone.
+    recurrence_time = models.TimeField(null=True, blank=True)
     # The next occurrence of a recurring post not yet turned into deliveries.
     next_occurrence_at = models.DateTimeField(null=True, blank=True, db_index=True)
     occurrences_planned = models.PositiveIntegerField(default=0)
@@ -87,7 +89,7 @@ class Post(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return self.text[:60] or f"Post {self.pk}"
+        return self.text[:60] or _("Post %(number)s") % {"number": self.pk}
 
 
 def media_path(instance, filename):
@@ -145,7 +147,7 @@ class DeliveryState(models.TextChoices):
 
 # States from which the dispatcher may claim a delivery.
 DUE_STATES = (DeliveryState.SCHEDULED, DeliveryState.RETRY_WAIT)
-# States a user may still change the time of, or cancel.
+# States that still lead to a send (by the engine or by the user's "send again"), so they can be cancelled.
 OPEN_STATES = (
     DeliveryState.SCHEDULED,
     DeliveryState.RETRY_WAIT,
@@ -158,7 +160,9 @@ class Delivery(models.Model):
     """One post to one channel at one time: the unit the publishing engine sends exactly once."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="deliveries")
+    # RESTRICT: a channel with history cannot be deleted on its own (it is marked removed instead), but
+    # deleting a whole workspace takes its posts, deliveries and channels together.
+    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, related_name="deliveries")
     occurrence = models.PositiveIntegerField(default=0)
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=20, choices=DeliveryState.choices, default=DeliveryState.SCHEDULED)

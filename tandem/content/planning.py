@@ -277,7 +277,7 @@ def remove_media(membership, post: Post, media_ids) -> int:
     if not doomed:
         return 0
     gone = {item.pk for item in doomed}
-    for variant in post.variants.exclude(media_ids=None):
+    for variant in post.variants.exclude(media_ids__isnull=True):
         variant.media_ids = [pk for pk in variant.media_ids if pk not in gone]
         variant.save(update_fields=["media_ids"])
     files = [item.file for item in doomed]

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from tandem.channels.models import ChannelStatus
 from tandem.core import aio
+from tandem.core.crypto import DecryptionError
 from tandem.platforms.base import ConnectorError, ErrorKind, Feature, Published
 from tandem.platforms.registry import connector_class
 
@@ -83,8 +84,8 @@ def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE, ahead: float
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
-        candidates = list(due.select_related("channel")[: limit * 2])
-        planned = send_slots.reserve([(d, _connector(d.channel).pace_keys()) for d in candidates])
+        candidates = list(due.select_related("channel")[: limit * 4])
+        planned = send_slots.reserve([(d, _pace_keys(d.channel)) for d in candidates], limit=limit)
         ids = [d.pk for d in candidates if d.pk in planned][:limit]
         if not ids:
             return []
@@ -125,6 +126,8 @@ _ERROR_OUTCOMES = {
 def _refusal_before_sending(delivery: Delivery, problems: list[str]) -> ConnectorError | None:
     """A reason not to call the platform at all: an unusable channel or content over its limits."""
     channel = delivery.channel
+    if channel.status == ChannelStatus.REMOVED:
+        return ConnectorError(ErrorKind.PERMANENT, _("The channel was removed."))
     if channel.status != ChannelStatus.ACTIVE:
         reason = channel.status_reason or channel.get_status_display()
         return ConnectorError(
@@ -145,7 +148,7 @@ async def _send(connector, outgoing) -> Result:
         # We cannot know how far the request got, so it is treated as ambiguous.
         return Result(
             Outcome.AMBIGUOUS,
-            error=ConnectorError(ErrorKind.AMBIGUOUS, _("Unexpected error."), detail=repr(error)),
+            error=ConnectorError(ErrorKind.AMBIGUOUS, _("Unexpected error."), detail=type(error).__name__),
         )
 
 
@@ -189,12 +192,15 @@ class Recorder:
             return
         except Exception:
             log.exception("recording %d outcomes together failed; recording them one by one", len(items))
+            # A dropped database connection is replaced rather than failing every later write.
+            connection.close()
         for item in items:
             try:
                 record_many([item])
             except Exception:
                 # Left in "sending": the sweep turns it into "unconfirmed" for a person to check.
                 log.exception("recording the outcome of delivery %s failed", item[0].delivery.pk)
+                connection.close()
 
 
 _local = threading.local()
@@ -205,6 +211,16 @@ def _recorder() -> Recorder:
     if recorder is None:
         recorder = _local.recorder = Recorder()
     return recorder
+
+
+def _pace_keys(channel) -> list[tuple[str, float]]:
+    """The channel's shared rate limits; none for a channel that cannot send (it fails before any call)."""
+    if channel.status != ChannelStatus.ACTIVE:
+        return []
+    try:
+        return _connector(channel).pace_keys()
+    except (ConnectorError, DecryptionError):
+        return []
 
 
 def _connector(channel):
@@ -227,7 +243,18 @@ async def _send_batch(batch: list[tuple[Claimed, object]]) -> None:
 
     async def one(claimed: Claimed, outgoing) -> None:
         await asyncio.sleep(max(0.0, claimed.send_at - time.time()))
-        recorder.put(claimed, await _send(_connector(claimed.delivery.channel), outgoing))
+        try:
+            connector = _connector(claimed.delivery.channel)
+        except ConnectorError as error:
+            recorder.put(claimed, Result(_ERROR_OUTCOMES[error.kind], error=error))
+            return
+        except DecryptionError:
+            error = ConnectorError(
+                ErrorKind.PERMANENT, _("The channel's stored token cannot be read."), channel_broken=True
+            )
+            recorder.put(claimed, Result(Outcome.PERMANENT, error=error))
+            return
+        recorder.put(claimed, await _send(connector, outgoing))
 
     await asyncio.gather(*(one(claimed, outgoing) for claimed, outgoing in batch))
 
@@ -258,12 +285,23 @@ def helpers_wanted(ahead: float = 0.0) -> int:
     return max(0, min(settings.TANDEM_PUBLISH_WORKERS - 1, math.ceil(due / BATCH_SIZE) - 1))
 
 
-def dispatch_all_due(ahead: float = 0.0) -> int:
-    """Send batches until nothing is due (within ``ahead`` seconds); returns the total."""
+def dispatch_all_due(ahead: float = 0.0, patience: float = 30.0) -> int:
+    """Send batches until nothing is due (within ``ahead`` seconds); returns the total. When what is due
+    waits only for rate-limit slots, keep at it for up to ``patience`` seconds instead of leaving it to the
+    next minute's tick."""
     total = 0
-    while sent := dispatch_due(ahead=ahead):
+    deadline = time.monotonic() + patience
+    while True:
+        sent = dispatch_due(ahead=ahead)
         total += sent
-    return total
+        if sent:
+            continue
+        waiting = Delivery.objects.filter(
+            state__in=DUE_STATES, next_attempt_at__lte=timezone.now() + timedelta(seconds=ahead)
+        ).exists()
+        if not waiting or time.monotonic() > deadline:
+            return total
+        time.sleep(1)
 
 
 def record(claimed: Claimed, result: Result, now: datetime | None = None) -> None:
@@ -300,7 +338,7 @@ def record_many(items: list[tuple[Claimed, Result]], now: datetime | None = None
         history.save_events(events)
     for delivery in reconcile_later:
         if Feature.RECONCILE in connector_class(delivery.channel.platform).features:
-            from .tasks import reconcile_delivery
+            from .tasks import reconcile_delivery  # tasks import this module
 
             reconcile_delivery(delivery.pk)
 
@@ -342,7 +380,7 @@ def _record_failure(claimed: Claimed, result: Result, now: datetime) -> bool:
     if result.outcome == Outcome.RATE_LIMITED:
         wait = timedelta(seconds=(error.retry_after or 1) + random.uniform(0, 1))  # noqa: S311
         _retry_later(delivery, now + wait, error)
-        send_slots.push_back(_connector(delivery.channel).pace_keys(), (now + wait).timestamp())
+        send_slots.push_back(_pace_keys(delivery.channel), (now + wait).timestamp())
     elif result.outcome == Outcome.TRANSIENT:
         delivery.transient_failures += 1
         if delivery.transient_failures >= MAX_TRANSIENT_FAILURES:
@@ -399,68 +437,3 @@ def _mark_unconfirmed(delivery: Delivery, error: ConnectorError | None, now: dat
     history.record(
         delivery.post, "unconfirmed", channel=delivery.channel, message=delivery.error, notify=True
     )
-
-
-def sweep_interrupted(now: datetime | None = None) -> int:
-    """Sends whose worker died (still ``sending`` past the lease) become unconfirmed; returns how many."""
-    now = now or timezone.now()
-    stale = list(
-        Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=now - lease()).values_list(
-            "id", "claimed_by"
-        )
-    )
-    swept = 0
-    for delivery_id, token in stale:
-        with transaction.atomic():
-            if not Delivery.objects.filter(
-                pk=delivery_id, state=DeliveryState.SENDING, claimed_by=token
-            ).update(state=DeliveryState.UNCONFIRMED, claimed_by="", claimed_at=None):
-                continue
-            DeliveryAttempt.objects.filter(delivery_id=delivery_id, outcome=Outcome.IN_FLIGHT).update(
-                outcome=Outcome.INTERRUPTED, finished_at=now
-            )
-            delivery = Delivery.objects.select_related("post", "channel").get(pk=delivery_id)
-            _mark_unconfirmed(delivery, None, now)
-            delivery.save()
-        swept += 1
-        if Feature.RECONCILE in connector_class(delivery.channel.platform).features:
-            reconcile(delivery_id)
-    return swept
-
-
-def reconcile(delivery_id: int) -> str:
-    """Ask the platform whether an unconfirmed delivery exists; returns the delivery's state afterwards.
-
-    Only platforms that can answer (Feature.RECONCILE) are asked. Found → sent; not found → due again, which is
-    safe there because the retry carries the same key.
-    """
-    delivery = Delivery.objects.select_related("channel", "post").get(pk=delivery_id)
-    if delivery.state != DeliveryState.UNCONFIRMED:
-        return delivery.state
-    connector = delivery.channel.connector()
-    try:
-        found = aio.run(connector.find_published(delivery.key.hex))
-    except ConnectorError as error:
-        log.info("reconcile of %s failed: %s", delivery_id, error)
-        return delivery.state
-    finally:
-        aio.run(connector.close())
-    now = timezone.now()
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
-        if delivery.state != DeliveryState.UNCONFIRMED:
-            return delivery.state
-        if found:
-            _mark_sent(delivery, found, now)
-        else:
-            delivery.state = DeliveryState.SCHEDULED
-            delivery.next_attempt_at = now
-            delivery.error = delivery.error_detail = ""
-            history.record(
-                delivery.post, "reconciled", channel=delivery.channel, message=_("Not found; sending again.")
-            )
-            from .tasks import wake_at
-
-            transaction.on_commit(lambda: wake_at(now))
-        delivery.save()
-    return delivery.state

@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 
 from tandem.core.errors import ServiceError
 
+# Plans outside these years are refused: they are typing mistakes, and the far ends overflow datetime.
+YEARS = (1970, 2999)
+
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
@@ -19,6 +22,8 @@ def local_to_utc(day: date, at: time, zone_name: str) -> datetime:
     A time skipped by a DST change (02:30 when clocks jump to 03:00) is refused with a sentence; a time that
     happens twice (clocks go back) means its first occurrence, as calendars usually do.
     """
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ServiceError(_("Choose a date between the years 1970 and 2999."))
     tz = zone(zone_name)
     local = datetime.combine(day, at).replace(tzinfo=tz, fold=0)
     round_trip = local.astimezone(UTC).astimezone(tz)
@@ -80,7 +85,8 @@ def next_occurrence(
     try:
         return local_to_utc(day, at, zone_name)
     except ServiceError:
-        return local_to_utc(day, (datetime.combine(day, at) + timedelta(hours=1)).time(), zone_name)
+        later = datetime.combine(day, at) + timedelta(hours=1)
+        return local_to_utc(later.date(), later.time(), zone_name)
 
 
 def first_occurrence_after(

@@ -1,8 +1,9 @@
 """Send slots shared by all workers: the engine keeps every platform limit (Telegram's 30 posts/s per bot,
 1/s per chat) across processes and machines, so a burst is spread out instead of collecting 429s.
 
-Slots are reserved while claiming (one write transaction), and a claimed post whose slot is too far ahead
-is left for a later claim, so one busy chat never holds a worker for long.
+Slots are reserved while claiming (one write transaction), and a post whose slot is too far ahead is left
+for a later claim, so one busy bot never holds a worker for long. Only limits shared by many channels (a
+bot's) are kept here; a chat's own limit is kept by the connector.
 """
 
 import time
@@ -13,13 +14,15 @@ from .models import PaceSlot
 HORIZON_SECONDS = 5.0
 
 
-def reserve(deliveries_with_keys, now: float | None = None, horizon: float = HORIZON_SECONDS):
-    """Give each (delivery, pace keys) pair, in order, its send time; returns {delivery id: send time} for
-    those within the horizon. Call inside the claiming transaction."""
+def reserve(deliveries_with_keys, now: float | None = None, horizon: float = HORIZON_SECONDS, limit: int = 0):
+    """Give the (delivery, pace keys) pairs, in order, their send times — skipping those whose slot is beyond
+    the horizon, stopping after ``limit`` (0 = no limit) — and return {delivery id: send time}. Only the
+    returned ones use up slots. Call inside the claiming transaction."""
     now = time.time() if now is None else now
+    limit = limit or len(deliveries_with_keys)
     keys = {key for _delivery, pace_keys in deliveries_with_keys for key, _interval in pace_keys}
     if not keys:
-        return {delivery.pk: now for delivery, _keys in deliveries_with_keys}
+        return {delivery.pk: now for delivery, _keys in deliveries_with_keys[:limit]}
     # Create missing rows first, so on PostgreSQL every key is a row that the lock below can hold.
     PaceSlot.objects.bulk_create([PaceSlot(key=key) for key in keys], ignore_conflicts=True)
     free = dict(PaceSlot.objects.select_for_update().filter(key__in=keys).values_list("key", "next_free"))
@@ -31,6 +34,8 @@ def reserve(deliveries_with_keys, now: float | None = None, horizon: float = HOR
         for key, interval in pace_keys:
             free[key] = start + interval
         planned[delivery.pk] = start
+        if len(planned) == limit:
+            break
     PaceSlot.objects.bulk_update(
         [PaceSlot(key=key, next_free=value) for key, value in free.items()], ["next_free"]
     )

@@ -8,15 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.channels.models import Channel, ChannelStatus
-from tandem.core import aio
 from tandem.core.errors import ServiceError
-from tandem.platforms.base import ConnectorError, Feature, Published
 from tandem.platforms.registry import connector_class
 from tandem.workspaces.capabilities import can
 
 from . import history, scheduling
 from .models import OPEN_STATES, Delivery, DeliveryState, Post, PostStatus, Recurrence, Variant
-from .outgoing import limit_problems, prepare, text_and_media
+from .outgoing import limit_problems, text_and_media
 
 # A schedule a little in the past (a slow form) still counts as "now"; more than this is refused.
 PAST_GRACE = timedelta(minutes=2)
@@ -64,7 +62,13 @@ def _raise_problems(post: Post) -> None:
 
 def save_post(membership, post: Post | None, *, text: str, rubric, tags, channels, variants: dict) -> Post:
     """Create or change a post and its per-channel variants. ``variants`` maps a channel to its own text
-    ("" = the post's text) and the ids of the images it gets (None = all)."""
+    ("" = the post's text) and the ids of the images it gets (None = all).
+
+    A post already scheduled stays consistent: a dropped channel's unsent delivery is cancelled, an added
+    channel gets one at the same time, and the new content must fit every platform's limits.
+    """
+    if not can(membership.role, "content.draft"):
+        raise ServiceError(_("Your role does not allow writing posts."))
     if post is not None and not can_edit(membership, post):
         raise ServiceError(_("This post can no longer be changed by you; ask an SMM manager."))
     foreign = [
@@ -76,6 +80,9 @@ def save_post(membership, post: Post | None, *, text: str, rubric, tags, channel
         created = post is None
         if created:
             post = Post(workspace=membership.workspace, author=membership.user)
+        else:
+            Post.objects.select_for_update().filter(pk=post.pk).first()
+            post.refresh_from_db()
         post.text = text
         post.rubric = rubric
         post.save()
@@ -92,12 +99,36 @@ def save_post(membership, post: Post | None, *, text: str, rubric, tags, channel
                 Variant.objects.update_or_create(
                     post=post, channel=channel, defaults={"text": variant_text, "media_ids": media_ids}
                 )
+        if not created:
+            _follow_channel_changes(membership, post, channels)
         history.record(post, "created" if created else "edited", actor=membership.user)
     return post
 
 
+def _follow_channel_changes(membership, post: Post, channels) -> None:
+    """Keep the unsent deliveries of a scheduled post in step with its channels and content."""
+    waiting = list(_open_deliveries(post))
+    if not waiting:
+        return
+    _raise_problems(post)
+    chosen = {c.pk for c in channels}
+    dropped = [d.pk for d in waiting if d.channel_id not in chosen]
+    Delivery.objects.filter(pk__in=dropped, state__in=OPEN_STATES).update(
+        state=DeliveryState.CANCELLED,
+        error=_("The channel was taken off the post."),
+        updated_at=timezone.now(),
+    )
+    latest = max(waiting, key=lambda d: d.occurrence)
+    have = {d.channel_id for d in waiting}
+    added = {c: latest.due_at for c in channels if c.pk not in have and c.status == ChannelStatus.ACTIVE}
+    if added:
+        _create_deliveries(post, latest.occurrence, added)
+
+
 @transaction.atomic
 def submit(membership, post: Post) -> Post:
+    if not can_edit(membership, post):
+        raise ServiceError(_("Only the author or an SMM manager can submit this post."))
     if post.status not in (PostStatus.DRAFT, PostStatus.REJECTED):
         raise ServiceError(_("Only a draft can be submitted for approval."))
     if not post.channels.exists():
@@ -116,7 +147,13 @@ def _approve(membership, post: Post, comment: str) -> Post:
     post.save(update_fields=["status", "updated_at"])
     history.record(post, "approved", actor=membership.user, message=comment, notify=True)
     if post.planned_at or post.use_queue:
-        _schedule(membership, post, at=post.planned_at, use_queue=post.use_queue)
+        # The author's wished time may have passed while the post waited: it is approved all the same, and
+        # the history says why it was not scheduled.
+        try:
+            with transaction.atomic():
+                _schedule(membership, post, at=post.planned_at, use_queue=post.use_queue)
+        except ServiceError as error:
+            history.record(post, "not_scheduled", actor=membership.user, message=error.message, notify=True)
     return post
 
 
@@ -207,8 +244,13 @@ def _schedule(membership, post: Post, *, at: datetime | None, use_queue: bool, n
     post.use_queue = use_queue
     post.occurrences_planned = occurrence + 1
     if post.recurrence:
+        post.recurrence_time = scheduling.to_local(post.planned_at, post.workspace.time_zone).time()
         post.next_occurrence_at = scheduling.next_occurrence(
-            post.planned_at, post.recurrence, post.recurrence_days, post.workspace.time_zone
+            post.planned_at,
+            post.recurrence,
+            post.recurrence_days,
+            post.workspace.time_zone,
+            post.recurrence_time,
         )
     post.save()
     deliveries = _create_deliveries(post, occurrence, due)
@@ -232,6 +274,11 @@ def schedule(
 
     Someone who may not schedule saves the wish on the post; it takes effect when the post is approved.
     """
+    # Lock the post so a double-clicked "Schedule" cannot plan it twice; the caller's object is refreshed.
+    Post.objects.select_for_update().filter(pk=post.pk).first()
+    post.refresh_from_db()
+    if not can_schedule(membership) and not can_edit(membership, post):
+        raise ServiceError(_("Only the author or an SMM manager can plan this post."))
     post.recurrence, post.recurrence_days, post.recurrence_until = (
         recurrence,
         recurrence_days,
@@ -261,11 +308,19 @@ def reschedule(membership, post: Post, at: datetime, now: datetime | None = None
         raise ServiceError(_("Only an SMM manager can move scheduled posts."))
     if at < now - PAST_GRACE:
         raise ServiceError(_("This time is in the past. Choose a time from now on, or publish now."))
+    Post.objects.select_for_update().filter(pk=post.pk).first()
+    post.refresh_from_db()
     moved = _open_deliveries(post).update(due_at=at, next_attempt_at=at, updated_at=now)
     if not moved:
         raise ServiceError(_("Nothing left to move: the post was already sent or cancelled."))
+    if post.recurrence and post.next_occurrence_at:
+        # The series moves with it: the next occurrence follows the new date and time of day.
+        post.recurrence_time = scheduling.to_local(at, post.workspace.time_zone).time()
+        post.next_occurrence_at = scheduling.next_occurrence(
+            at, post.recurrence, post.recurrence_days, post.workspace.time_zone, post.recurrence_time
+        )
     post.planned_at = at
-    post.save(update_fields=["planned_at", "updated_at"])
+    post.save(update_fields=["planned_at", "recurrence_time", "next_occurrence_at", "updated_at"])
     _wake_engine_at(at)
     history.record(post, "rescheduled", actor=membership.user, at=at.isoformat())
     return moved
@@ -298,9 +353,14 @@ def cancel(membership, post: Post) -> int:
 def cancel_deliveries_of_channel(channel: Channel, actor, reason: str) -> int:
     cancelled = 0
     for delivery in Delivery.objects.filter(channel=channel, state__in=OPEN_STATES).select_related("post"):
-        Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.CANCELLED, error=reason)
-        history.record(delivery.post, "cancelled", actor=actor, channel=channel, message=reason, notify=True)
-        cancelled += 1
+        # Only if still unsent: a delivery the engine claimed meanwhile keeps its real outcome.
+        if Delivery.objects.filter(pk=delivery.pk, state__in=OPEN_STATES).update(
+            state=DeliveryState.CANCELLED, error=reason
+        ):
+            history.record(
+                delivery.post, "cancelled", actor=actor, channel=channel, message=reason, notify=True
+            )
+            cancelled += 1
     return cancelled
 
 
@@ -312,6 +372,8 @@ def retry_delivery(membership, delivery: Delivery, now: datetime | None = None) 
         raise ServiceError(_("Only an SMM manager can send posts again."))
     if delivery.state not in (DeliveryState.FAILED, DeliveryState.UNCONFIRMED):
         raise ServiceError(_("Only a failed or unconfirmed delivery can be sent again."))
+    if delivery.channel.status == ChannelStatus.REMOVED:
+        raise ServiceError(_("The channel was removed."))
     if delivery.channel.status != ChannelStatus.ACTIVE:
         raise ServiceError(
             _("The channel needs attention first: %(reason)s") % {"reason": delivery.channel.status_reason}
@@ -355,12 +417,6 @@ def confirm_published(membership, delivery: Delivery, url: str = "") -> Delivery
     return delivery
 
 
-def _series_wall_time(post: Post):
-    """The local time of day the series was scheduled at (its first occurrence)."""
-    first = post.deliveries.filter(occurrence=0).order_by("due_at").values_list("due_at", flat=True).first()
-    return scheduling.to_local(first, post.workspace.time_zone).time().replace(tzinfo=None) if first else None
-
-
 def plan_recurrences(now: datetime | None = None) -> int:
     """Turn due occurrences of recurring posts into deliveries, one occurrence at a time.
 
@@ -376,7 +432,7 @@ def plan_recurrences(now: datetime | None = None) -> int:
             if post.next_occurrence_at is None or post.next_occurrence_at > horizon:
                 continue
             when = post.next_occurrence_at
-            wall_time = _series_wall_time(post)
+            wall_time = post.recurrence_time
             if when < now - RECURRENCE_GRACE:
                 when = scheduling.first_occurrence_after(
                     when, post.recurrence, post.recurrence_days, post.workspace.time_zone, now, wall_time
@@ -389,6 +445,10 @@ def plan_recurrences(now: datetime | None = None) -> int:
                 post.save(update_fields=["next_occurrence_at"])
                 continue
             channels = [c for c in post.channels.all() if c.status == ChannelStatus.ACTIVE]
+            if not channels:
+                history.record(
+                    post, "not_scheduled", message=_("No channel of this post can publish now."), notify=True
+                )
             occurrence = post.occurrences_planned
             post.occurrences_planned += 1
             post.planned_at = when
@@ -399,69 +459,3 @@ def plan_recurrences(now: datetime | None = None) -> int:
             _create_deliveries(post, occurrence, dict.fromkeys(channels, when))
             planned += 1
     return planned
-
-
-def _published_deliveries(membership, post: Post, feature):
-    if not can_schedule(membership):
-        raise ServiceError(_("Only an SMM manager can change published posts."))
-    deliveries = list(
-        post.deliveries.filter(state=DeliveryState.SENT, deleted_at=None).select_related("channel")
-    )
-    if not deliveries:
-        raise ServiceError(_("This post has not been published anywhere yet."))
-    return [d for d in deliveries if feature in connector_class(d.channel.platform).features], [
-        d for d in deliveries if feature not in connector_class(d.channel.platform).features
-    ]
-
-
-def _apply_to_published(membership, post: Post, feature, call, after, done_kind: str) -> dict[str, str]:
-    """For each published copy: ``call(connector, delivery, published)`` returns the platform coroutine,
-    ``after(delivery, result)`` records success. Returns channel name → problem ("" when it worked)."""
-    supported, unsupported = _published_deliveries(membership, post, feature)
-    results = {d.channel.name: _("This platform does not allow it.") for d in unsupported}
-    for delivery in supported:
-        connector = delivery.channel.connector()
-        published = Published(external_id=delivery.external_id, url=delivery.url, extra=delivery.extra)
-        try:
-            result = aio.run(call(connector, delivery, published))
-        except ConnectorError as error:
-            results[delivery.channel.name] = error.message
-            if error.channel_broken:
-                from tandem.channels.services import flag_channel
-
-                flag_channel(delivery.channel, error.message)
-            continue
-        finally:
-            aio.run(connector.close())
-        after(delivery, result)
-        results[delivery.channel.name] = ""
-        history.record(post, done_kind, actor=membership.user, channel=delivery.channel)
-    return results
-
-
-def edit_published(membership, post: Post) -> dict[str, str]:
-    """Push the post's current text to every channel where it was published and the platform allows edits."""
-    prepared = {d.pk: prepare(d) for d in post.deliveries.filter(state=DeliveryState.SENT, deleted_at=None)}
-    problems = [" ".join(found) for _outgoing, found in prepared.values() if found]
-    if problems:
-        raise ServiceError(" ".join(problems))
-
-    def call(connector, delivery, published):
-        return connector.edit(published, prepared[delivery.pk][0])
-
-    def after(delivery, updated):
-        Delivery.objects.filter(pk=delivery.pk).update(extra=updated.extra or delivery.extra)
-
-    return _apply_to_published(membership, post, Feature.EDIT, call, after, "edited_published")
-
-
-def delete_published(membership, post: Post) -> dict[str, str]:
-    """Delete the published copies where the platform allows it; the post itself stays in Tandem."""
-
-    def call(connector, delivery, published):
-        return connector.delete(published)
-
-    def after(delivery, _result):
-        Delivery.objects.filter(pk=delivery.pk).update(deleted_at=timezone.now())
-
-    return _apply_to_published(membership, post, Feature.DELETE, call, after, "deleted_published")

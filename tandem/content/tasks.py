@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 
-from . import publishing, services
+from . import publishing, recovery, services
 
 # The queue's scheduler looks for due tasks once a second; waking a little early and sleeping the rest
 # keeps a post from being up to a second late.
@@ -44,14 +44,14 @@ def help_publish(due_timestamp: float):
 
 @db_task()
 def reconcile_delivery(delivery_id: int):
-    return publishing.reconcile(delivery_id)
+    return recovery.reconcile(delivery_id)
 
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("publishing-tick")
 def publishing_tick():
     """Every minute: catch what no ETA woke (a worker was down), sweep dead sends, plan recurrences."""
-    swept = publishing.sweep_interrupted()
+    swept = recovery.sweep_interrupted()
     planned = services.plan_recurrences()
     sent = publishing.dispatch_all_due()
     return {"swept": swept, "planned": planned, "sent": sent}

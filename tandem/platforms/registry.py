@@ -1,8 +1,9 @@
 """From a platform name to its connector, built for one channel."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
-from .base import Connector
+from .base import Connector, ConnectorError, ErrorKind
 
 
 def connector_for(channel) -> Connector:
@@ -13,8 +14,13 @@ def connector_for(channel) -> Connector:
     if channel.platform == "telegram":
         from .telegram.connector import TelegramConnector
 
+        token = channel.secret_values.get("token")
+        if not token:
+            raise ConnectorError(
+                ErrorKind.PERMANENT, _("The channel has no bot token (it was removed)."), channel_broken=True
+            )
         return TelegramConnector(
-            channel.secret_values["token"],
+            token,
             channel.external_id,
             api_url=settings.TANDEM_TELEGRAM_API_URL,
             chat_type=channel.details.get("type", ""),
@@ -27,6 +33,8 @@ def connector_class(platform: str):
         from .sandbox.connector import SandboxConnector
 
         return SandboxConnector
-    from .telegram.connector import TelegramConnector
+    if platform == "telegram":
+        from .telegram.connector import TelegramConnector
 
-    return TelegramConnector
+        return TelegramConnector
+    raise ValueError(f"no connector for platform {platform!r}")

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tandem.channels.models import ChannelStatus
-from tandem.content import publishing, services
+from tandem.content import publishing, recovery, services
 from tandem.content.models import Delivery, DeliveryAttempt, DeliveryState
 from tandem.core.errors import ServiceError
 from tandem.notifications.models import Notification
@@ -46,6 +46,7 @@ def platform(monkeypatch):
         cls.calls = 0
         monkeypatch.setattr("tandem.channels.models.Channel.connector", lambda self: cls(self.pk))
         monkeypatch.setattr("tandem.content.publishing.connector_class", lambda platform: cls)
+        monkeypatch.setattr("tandem.content.recovery.connector_class", lambda platform: cls)
         return cls
 
     return script
@@ -206,8 +207,8 @@ def test_worker_death_mid_send_is_swept_to_unconfirmed(due_delivery, platform):
     delivery, when = due_delivery
     assert len(publishing.claim_due(now=when)) == 1  # claimed, then the worker "dies"
     assert state_of(delivery) == DeliveryState.SENDING
-    assert publishing.sweep_interrupted(now=when + timedelta(minutes=1)) == 0  # still within the lease
-    assert publishing.sweep_interrupted(now=when + publishing.lease() + timedelta(seconds=1)) == 1
+    assert recovery.sweep_interrupted(now=when + timedelta(minutes=1)) == 0  # still within the lease
+    assert recovery.sweep_interrupted(now=when + publishing.lease() + timedelta(seconds=1)) == 1
     assert state_of(delivery) == DeliveryState.UNCONFIRMED
     assert DeliveryAttempt.objects.get(delivery=delivery).outcome == "interrupted"
 

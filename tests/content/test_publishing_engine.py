@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tandem.content import publishing, services
+from tandem.content import publishing, recovery, services
 from tandem.content.models import Delivery, DeliveryAttempt, DeliveryState
 from tandem.platforms.sandbox.models import SandboxMessage
 
@@ -40,7 +40,7 @@ def test_interrupted_send_is_reconciled_on_the_sandbox_not_doubled(team, write_p
     outgoing, _ = prepare(claimed[0].delivery)
     aio.run(sandbox.connector().publish(outgoing))
     later = timezone.now() + timedelta(minutes=1) + publishing.lease() + timedelta(seconds=1)
-    assert publishing.sweep_interrupted(now=later) == 1
+    assert recovery.sweep_interrupted(now=later) == 1
     delivery = Delivery.objects.get(post=post)
     assert delivery.state == DeliveryState.SENT
     assert SandboxMessage.objects.filter(channel=sandbox).count() == 1

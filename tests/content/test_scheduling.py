@@ -157,9 +157,13 @@ class TestApproval:
     @pytest.mark.parametrize("role", ["administrator", "guest"])
     def test_non_approvers_cannot_approve_or_schedule(self, team, write_post, role):
         post = write_post(role=role)
+        services.schedule(team.membership(role), post, at=utc(2999, 1, 1))  # only saves the wish
+        assert not post.deliveries.exists()
         services.submit(team.membership(role), post)
         with pytest.raises(ServiceError):
             services.approve(team.membership(role), post)
+        with pytest.raises(ServiceError, match="can plan this post"):
+            services.schedule(team.membership(role), post, at=utc(2999, 1, 1))
         assert not post.deliveries.exists()
 
     def test_without_approval_the_administrator_publishes_directly(self, team, write_post, sandbox):

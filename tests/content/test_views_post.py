@@ -3,7 +3,6 @@
 import io
 from datetime import time, timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -211,13 +210,6 @@ def test_deliveries_of_another_workspace_are_not_found(team, client_as, write_po
     assert response.status_code == 404
 
 
-needs_published_services = pytest.mark.skipif(
-    not (hasattr(services, "edit_published") and hasattr(services, "delete_published")),
-    reason="services.edit_published / delete_published are not there yet",
-)
-
-
-@needs_published_services
 def test_edit_and_delete_published(team, client_as, write_post, sandbox):
     post = write_post(text="First")
     services.schedule(team.membership("manager"), post)

@@ -38,7 +38,7 @@ def database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
 
-def start_worker(fake, tmp_path, *, batch=3, idle=1.5, lease_seconds=600) -> subprocess.Popen:
+def start_worker(fake, tmp_path, *, batch=3, idle=1.5, lease_seconds=600, start_at=0.0) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tandem.settings",
@@ -50,7 +50,7 @@ def start_worker(fake, tmp_path, *, batch=3, idle=1.5, lease_seconds=600) -> sub
         "TANDEM_ENCRYPTION_KEYS": ",".join(django_settings.ENCRYPTION_KEYS),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.content.dispatcher_process", str(batch), str(idle)],
+        [sys.executable, "-m", "tests.content.dispatcher_process", str(batch), str(idle), str(start_at)],
         cwd=ROOT,
         env=env,
         stderr=subprocess.PIPE,
@@ -63,7 +63,8 @@ def plan_telegram_posts(team, fake, count: int, bots: int = 3):
     manager = team.membership("manager")
     fake_bots = [fake.add_bot() for _ in range(bots)]
     chats = []
-    due = timezone.now() + timedelta(seconds=1)
+    # Far enough ahead that the test process's own (immediate) queue does not wake the engine early.
+    due = timezone.now() + timedelta(seconds=5)
     for n in range(count):
         bot = fake_bots[n % bots]
         chat = fake.add_chat("channel", f"Channel {n}", username=f"tandem_chan_{n}")
@@ -95,7 +96,8 @@ def finish(process: subprocess.Popen, timeout: float = 60) -> None:
 @pytest.mark.parametrize("workers", [2, 3])
 def test_racing_workers_send_each_delivery_exactly_once(team, fake_telegram, tmp_path, workers):
     chats = plan_telegram_posts(team, fake_telegram, count=24)
-    processes = [start_worker(fake_telegram, tmp_path) for _ in range(workers)]
+    start_at = time.time() + 3  # every worker starts claiming at the same moment
+    processes = [start_worker(fake_telegram, tmp_path, start_at=start_at) for _ in range(workers)]
     for process in processes:
         finish(process)
     assert [len(fake_telegram.messages(chat)) for chat in chats] == [1] * len(chats)

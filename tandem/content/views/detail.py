@@ -14,7 +14,7 @@ from tandem.platforms.registry import connector_class
 from tandem.workspaces.access import workspace_view
 from tandem.workspaces.capabilities import can
 
-from .. import planning, scheduling, services
+from .. import planning, published, scheduling, services
 from ..access import delivery_for, post_for
 from ..forms import CommentForm, ConfirmForm, MoveForm, RejectForm, ScheduleForm
 from ..history import EVENT_LABELS
@@ -276,10 +276,10 @@ def _published_action(request, post_id, action, done_message):
 @workspace_view("content.approve")
 @require_POST
 def edit_published(request, post_id):
-    return _published_action(request, post_id, services.edit_published, _("Updated on %(channel)s."))
+    return _published_action(request, post_id, published.edit_published, _("Updated on %(channel)s."))
 
 
 @workspace_view("content.approve")
 @require_POST
 def delete_published(request, post_id):
-    return _published_action(request, post_id, services.delete_published, _("Deleted from %(channel)s."))
+    return _published_action(request, post_id, published.delete_published, _("Deleted from %(channel)s."))

@@ -27,7 +27,9 @@ def _published(message: SandboxMessage) -> Published:
 
 class SandboxConnector:
     platform = "sandbox"
-    features = frozenset(Feature) - {Feature.WEBHOOK}
+    features = frozenset(
+        {Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP, Feature.RECONCILE}
+    )
     limits = Limits(
         text_max=4096,
         caption_max=1024,

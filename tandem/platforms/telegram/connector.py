@@ -63,11 +63,8 @@ def message_url(chat: Chat, message_id: int) -> str:
 
 class TelegramConnector:
     platform = "telegram"
-    features = frozenset({
-        Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP, Feature.POLLS,
-        Feature.READ_COMMENTS, Feature.REPLY, Feature.DELETE_COMMENT, Feature.BAN, Feature.MUTE,
-        Feature.METRICS, Feature.WEBHOOK,
-    })  # fmt: skip
+    # What this connector implements today; comments, moderation and polls come with those capabilities.
+    features = frozenset({Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP})
     # Telegram sends photos in these types; a GIF would go as an animation (not supported yet).
     limits = Limits(
         text_max=4096,
