@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tandem.core.crypto import encrypt
 from tandem.core.errors import ServiceError
 
 from .models import INVITATION_LIFETIME, Invitation, Membership, Workspace
@@ -62,7 +63,8 @@ def invite(actor: Membership, email: str, role: str) -> tuple[Invitation, str]:
             invited_by=actor.user,
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
-        transaction.on_commit(lambda: send_invitation_email(invitation.pk, token))
+        # The queue stores task arguments in plain text: the link's token travels encrypted.
+        transaction.on_commit(lambda: send_invitation_email(invitation.pk, encrypt(token)))
     return invitation, token
 
 

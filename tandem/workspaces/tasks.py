@@ -5,11 +5,14 @@ from django.urls import reverse
 from django.utils import translation
 from huey.contrib.djhuey import db_task
 
+from tandem.core.crypto import decrypt
+
 from .models import Invitation
 
 
-def deliver_invitation_email(invitation_id: int, token: str) -> bool:
+def deliver_invitation_email(invitation_id: int, encrypted_token: str) -> bool:
     """E-mail one invitation link; False when the invitation is gone or no longer pending."""
+    token = decrypt(encrypted_token)
     invitation = Invitation.objects.select_related("workspace", "invited_by").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_pending:
         return False
@@ -27,5 +30,5 @@ def deliver_invitation_email(invitation_id: int, token: str) -> bool:
 
 
 @db_task(retries=3, retry_delay=60)
-def send_invitation_email(invitation_id: int, token: str):
-    return deliver_invitation_email(invitation_id, token)
+def send_invitation_email(invitation_id: int, encrypted_token: str):
+    return deliver_invitation_email(invitation_id, encrypted_token)
