@@ -85,7 +85,16 @@ def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE, ahead: float
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         candidates = list(due.select_related("channel")[: limit * 4])
-        planned = send_slots.reserve([(d, _pace_keys(d.channel)) for d in candidates], limit=limit)
+        # Claimed ahead of time: not sent before it is due (measured from ``now``, so a test's clock works too).
+        started = time.time()
+        planned = send_slots.reserve(
+            [
+                (d, _pace_keys(d.channel), started + (d.next_attempt_at - now).total_seconds())
+                for d in candidates
+            ],
+            now=started,
+            limit=limit,
+        )
         ids = [d.pk for d in candidates if d.pk in planned][:limit]
         if not ids:
             return []
@@ -100,12 +109,7 @@ def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE, ahead: float
         attempts = DeliveryAttempt.objects.bulk_create(
             DeliveryAttempt(delivery=d, number=d.attempts, worker=token, started_at=now) for d in deliveries
         )
-    # Claimed ahead of time: not sent before it is due (measured from ``now``, so a test's clock works too).
-    started = time.time()
-    return [
-        Claimed(d, a, token, max(planned[d.pk], started + (d.next_attempt_at - now).total_seconds()))
-        for d, a in zip(deliveries, attempts, strict=True)
-    ]
+    return [Claimed(d, a, token, planned[d.pk]) for d, a in zip(deliveries, attempts, strict=True)]
 
 
 @dataclass
@@ -232,9 +236,9 @@ def _connector(channel):
     fingerprint = (channel.platform, channel.external_id, channel.secrets)
     cached = cache.get(channel.pk)
     if cached is None or cached[0] != fingerprint:
-        connector = channel.connector()
-        connector.self_paced = False  # claim_due reserved its slots for every process
-        cached = cache[channel.pk] = (fingerprint, connector)
+        # claim_due reserved slots across processes; the connector's own spacing stays on as well, so sends
+        # that fell behind their slots (a busy CPU) do not leave together in a burst.
+        cached = cache[channel.pk] = (fingerprint, channel.connector())
     return cached[1]
 
 
@@ -406,8 +410,11 @@ def _mark_sent(delivery: Delivery, published: Published, now: datetime) -> None:
 
 
 def _retry_later(delivery: Delivery, when: datetime, error: ConnectorError) -> None:
+    from .tasks import wake_at  # tasks import this module
+
     delivery.state = DeliveryState.RETRY_WAIT
     delivery.next_attempt_at = when
+    transaction.on_commit(lambda: wake_at(when))
     delivery.error = error.message
     delivery.error_detail = error.detail
 

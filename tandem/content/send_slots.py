@@ -14,31 +14,34 @@ from .models import PaceSlot
 HORIZON_SECONDS = 5.0
 
 
-def reserve(deliveries_with_keys, now: float | None = None, horizon: float = HORIZON_SECONDS, limit: int = 0):
-    """Give the (delivery, pace keys) pairs, in order, their send times — skipping those whose slot is beyond
-    the horizon, stopping after ``limit`` (0 = no limit) — and return {delivery id: send time}. Only the
-    returned ones use up slots. Call inside the claiming transaction."""
+def reserve(items, now: float | None = None, horizon: float = HORIZON_SECONDS, limit: int = 0):
+    """Give the (delivery, pace keys, not before) items, in order, their send times — never before their
+    own "not before" (a post claimed ahead of its due time), skipping those whose slot is more than the
+    horizon after that, stopping after ``limit`` (0 = no limit) — and return {delivery id: send time}.
+    Only the returned ones use up slots. Call inside the claiming transaction."""
     now = time.time() if now is None else now
-    limit = limit or len(deliveries_with_keys)
-    keys = {key for _delivery, pace_keys in deliveries_with_keys for key, _interval in pace_keys}
-    if not keys:
-        return {delivery.pk: now for delivery, _keys in deliveries_with_keys[:limit]}
-    # Create missing rows first, so on PostgreSQL every key is a row that the lock below can hold.
-    PaceSlot.objects.bulk_create([PaceSlot(key=key) for key in keys], ignore_conflicts=True)
-    free = dict(PaceSlot.objects.select_for_update().filter(key__in=keys).values_list("key", "next_free"))
+    limit = limit or len(items)
+    keys = {key for _delivery, pace_keys, _not_before in items for key, _interval in pace_keys}
+    free = {}
+    if keys:
+        # Create missing rows first, so on PostgreSQL every key is a row that the lock below can hold.
+        PaceSlot.objects.bulk_create([PaceSlot(key=key) for key in keys], ignore_conflicts=True)
+        free = dict(PaceSlot.objects.select_for_update().filter(key__in=keys).values_list("key", "next_free"))
     planned = {}
-    for delivery, pace_keys in deliveries_with_keys:
-        start = max([now, *(free[key] for key, _interval in pace_keys)])
-        if start - now > horizon:
+    for delivery, pace_keys, not_before in items:
+        earliest = max(now, not_before)
+        start = max([earliest, *(free[key] for key, _interval in pace_keys)])
+        if start - earliest > horizon:
             continue
         for key, interval in pace_keys:
             free[key] = start + interval
         planned[delivery.pk] = start
         if len(planned) == limit:
             break
-    PaceSlot.objects.bulk_update(
-        [PaceSlot(key=key, next_free=value) for key, value in free.items()], ["next_free"]
-    )
+    if free:
+        PaceSlot.objects.bulk_update(
+            [PaceSlot(key=key, next_free=value) for key, value in free.items()], ["next_free"]
+        )
     return planned
 
 
