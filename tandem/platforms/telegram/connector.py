@@ -82,9 +82,9 @@ class TelegramConnector:
     WRITE_TIMEOUT = 20.0
     POOL_TIMEOUT = 10.0
     # Seconds between sends: per bot overall, per channel or private chat, per group (20 a minute).
-    # Telegram allows about 30 messages a second per bot; pacing at 27 leaves room for the jitter of several
+    # Telegram allows about 30 messages a second per bot; pacing at 25 leaves room for the jitter of several
     # workers whose sends drift from their reserved slots, so the limit is not hit in a burst.
-    BOT_INTERVAL = 1 / 27
+    BOT_INTERVAL = 1 / 25
     CHAT_INTERVAL = 1.0
     GROUP_CHAT_INTERVAL = 3.0
 
