@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.channels.models import ChannelStatus
@@ -103,7 +103,7 @@ def claim_due(now: datetime | None = None, limit: int = BATCH_SIZE, ahead: float
         )
         deliveries = list(
             Delivery.objects.filter(claimed_by=token, state=DeliveryState.SENDING)
-            .select_related("post", "post__workspace", "channel")
+            .select_related("post", "post__workspace", "post__author", "channel")
             .prefetch_related("post__variants", "post__media")
         )
         attempts = DeliveryAttempt.objects.bulk_create(
@@ -247,6 +247,9 @@ async def _send_batch(batch: list[tuple[Claimed, object]]) -> None:
 
     async def one(claimed: Claimed, outgoing) -> None:
         await asyncio.sleep(max(0.0, claimed.send_at - time.time()))
+        # Sentences the platform's errors produce are stored: write them in the post author's language.
+        # (Each task has its own context, so this does not leak into the other sends.)
+        translation.activate(_language_of(claimed.delivery))
         try:
             connector = _connector(claimed.delivery.channel)
         except ConnectorError as error:
@@ -337,14 +340,21 @@ def record_many(items: list[tuple[Claimed, Result]], now: datetime | None = None
                             url=result.published.url,
                         )
                     )
-            elif _record_failure(claimed, result, now) and result.outcome == Outcome.AMBIGUOUS:
-                reconcile_later.append(claimed.delivery)
+            else:
+                with translation.override(_language_of(claimed.delivery)):
+                    if _record_failure(claimed, result, now) and result.outcome == Outcome.AMBIGUOUS:
+                        reconcile_later.append(claimed.delivery)
         history.save_events(events)
     for delivery in reconcile_later:
         if Feature.RECONCILE in connector_class(delivery.channel.platform).features:
             from .tasks import reconcile_delivery  # tasks import this module
 
             reconcile_delivery(delivery.pk)
+
+
+def _language_of(delivery: Delivery) -> str:
+    author = delivery.post.author
+    return author.language if author else settings.LANGUAGE_CODE
 
 
 def _record_success(claimed: Claimed, published: Published, now: datetime) -> bool:

@@ -234,3 +234,18 @@ def test_the_periodic_tick_sends_what_was_missed_while_no_worker_ran(due_deliver
     result = publishing_tick.call_local()
     assert result["sent"] == 1
     assert state_of(delivery) == DeliveryState.SENT
+
+
+def test_a_failure_is_explained_in_the_authors_language(team, write_post, platform):
+    team.manager.language = "ru"
+    team.manager.save()
+    post = write_post()
+    when = timezone.now() + timedelta(minutes=1)
+    services.schedule(team.membership("manager"), post, at=when)
+    platform(*[ConnectorError(ErrorKind.TRANSIENT, "temporary") for _ in range(6)])
+    delivery = Delivery.objects.get(post=post)
+    for _ in range(6):
+        publishing.dispatch_due(now=max(when, delivery.next_attempt_at or when))
+        delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+    assert delivery.error.startswith("Отправка прекращена")
