@@ -9,7 +9,7 @@ BOOTSTRAP_PYTHON ?= python3
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run install system-packages browser messages test test-sqlite test-postgres lint format bench makemessages clean
+.PHONY: run install system-packages browser messages test test-sqlite test-postgres lint format bench model makemessages clean
 
 $(UV):
 	$(BOOTSTRAP_PYTHON) -m venv .tools
@@ -58,6 +58,10 @@ lint:
 format:
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
+
+# Retrain the shipped moderation model from the team's labelled data (needs ../shared/datasets; ~70 s).
+model: install
+	$(PY) -m tandem.moderation.training --data ../shared/datasets --out tandem/moderation/model
 
 makemessages:
 	cd tandem && ../$(PY) ../manage.py makemessages -l ru --no-obsolete --add-location file

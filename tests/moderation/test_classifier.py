@@ -1,0 +1,73 @@
+"""The shipped moderation classifier: a numbers-only model file that loads without executing code."""
+
+import numpy as np
+import pytest
+
+from tandem.moderation.classifier import MODEL_PATH, ShippedModel, load_default
+
+SPAM = "Earn $500 a day from home, click http://example.test/x"
+NEUTRAL = "The library opens at nine tomorrow and the reading group meets on Thursday."
+SENTENCES = [
+    SPAM,
+    NEUTRAL,
+    "Thanks for the photos from the trip, the mountains look lovely.",
+    "Привет! Встречаемся в субботу у входа в парк.",
+    "",
+    "ok",
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_default()
+
+
+def test_model_file_is_plain_arrays_only():
+    with np.load(MODEL_PATH, allow_pickle=False) as data:
+        for name in data.files:
+            assert data[name].dtype != object
+
+
+def test_a_pickled_object_in_a_model_file_is_refused(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, version=np.array("x"), config=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="allow_pickle"):
+        ShippedModel(path)
+
+
+def test_model_files_are_small():
+    total = sum(f.stat().st_size for f in MODEL_PATH.parent.iterdir() if f.is_file())
+    assert total < 10 * 1024 * 1024
+
+
+def test_heads_and_thresholds(model):
+    assert set(model.heads) == {"toxic", "spam"}
+    assert set(model.thresholds) == {"toxic", "spam"}
+    assert all(0.0 < t < 1.0 for t in model.thresholds.values())
+
+
+def test_scores_are_probabilities_and_deterministic(model):
+    first = model.scores(SENTENCES)
+    second = load_default().scores(SENTENCES)
+    assert len(first) == len(SENTENCES)
+    for row in first:
+        assert set(row) == {"toxic", "spam"}
+        assert all(0.0 <= p <= 1.0 for p in row.values())
+    assert first == second
+
+
+def test_obvious_spam_scores_higher_than_a_neutral_sentence(model):
+    spam, neutral = model.scores([SPAM, NEUTRAL])
+    assert spam["spam"] > neutral["spam"]
+    assert spam["spam"] >= model.thresholds["spam"]
+
+
+def test_batch_scoring_equals_single_scoring(model):
+    batch = model.scores(SENTENCES)
+    single = [model.scores([text])[0] for text in SENTENCES]
+    for b, s in zip(batch, single, strict=True):
+        assert b == pytest.approx(s, abs=1e-6)
+
+
+def test_empty_batch(model):
+    assert model.scores([]) == []
