@@ -221,7 +221,9 @@ def cancel(request, post_id):
     # A send already under way (claimed for its due moment) cannot be called back: say so.
     sending = post.deliveries.filter(state=DeliveryState.SENDING).exists()
     if sending:
-        return _done(request, post, _("Cancelled, except what was already being sent: check its status below."))
+        return _done(
+            request, post, _("Cancelled, except what was already being sent: check its status below.")
+        )
     if not count:
         return _done(request, post, _("Nothing was waiting to be sent; the post will not repeat."))
     return _done(request, post, _("Cancelled. Nothing more will be sent."))
