@@ -2,14 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from tandem.platforms.base import Limits, MediaFile, OutgoingPost
+from tandem.platforms.base import Limits, MediaFile, OutgoingPost, utf16_length
 
 from .models import Delivery, Post, PostMedia, Variant
-
-
-def utf16_length(text: str) -> int:
-    """Telegram counts text in UTF-16 code units: an emoji outside the BMP counts twice."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def text_and_media(post: Post, variant: Variant | None) -> tuple[str, list[PostMedia]]:

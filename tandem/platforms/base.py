@@ -51,6 +51,11 @@ FEATURE_LABELS = {
 }
 
 
+def utf16_length(text: str) -> int:
+    """Telegram counts text in UTF-16 code units: an emoji outside the BMP counts twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 @dataclass(frozen=True)
 class Limits:
     """A platform's limits on one post, checked while composing and again before sending."""

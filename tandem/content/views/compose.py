@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.core.errors import ServiceError
+from tandem.platforms.base import utf16_length
 from tandem.platforms.registry import connector_class
 from tandem.workspaces.access import workspace_view
 
@@ -26,7 +27,7 @@ from ..forms import (
     one_newline,
     workspace_channels,
 )
-from ..outgoing import limit_problems, utf16_length
+from ..outgoing import limit_problems
 
 # The most new images the live check believes it is told about.
 MAX_NEW_IMAGES = 50

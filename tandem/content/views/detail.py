@@ -105,7 +105,7 @@ def post_detail(request, post_id):
 def submit(request, post_id):
     post = _post(request, post_id, "content.draft")
     if not services.can_edit(request.membership, post):
-        # services.submit itself does not check who submits; only the author (or an approver) may.
+        # The service refuses too; here it is a 403 like any other forbidden action.
         raise PermissionDenied(_("This post can no longer be changed by you; ask an SMM manager."))
     try:
         services.submit(request.membership, post)

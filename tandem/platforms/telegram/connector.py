@@ -33,6 +33,7 @@ from tandem.platforms.base import (
     Limits,
     OutgoingPost,
     Published,
+    utf16_length,
 )
 from tandem.platforms.telegram import bots, errors
 
@@ -45,10 +46,6 @@ _known_chats: dict[str, tuple[int, str]] = {}
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def message_url(chat: Chat, message_id: int) -> str:
@@ -303,7 +300,7 @@ class TelegramConnector:
 
         if len(post.media) > self.limits.media_max:
             raise refuse(_("Telegram takes at most 10 images in one post."))
-        if _utf16_len(post.text) > self.limits.caption_max:
+        if utf16_length(post.text) > self.limits.caption_max:
             raise refuse(errors.caption_too_long(self.limits.caption_max))
         for media in post.media:
             if media.mime not in self.limits.media_types:
@@ -342,7 +339,7 @@ class TelegramConnector:
                 chat_id=chat_id, message_id=message_id, text=post.text,
             )  # fmt: skip
         else:
-            if _utf16_len(post.text) > self.limits.caption_max:
+            if utf16_length(post.text) > self.limits.caption_max:
                 raise ConnectorError(ErrorKind.PERMANENT, errors.caption_too_long(self.limits.caption_max))
             await self._call(
                 "edit_message_caption", sends=False, paced=True, tolerate=not_modified,
