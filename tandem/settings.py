@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "tandem.channels",
     "tandem.platforms.sandbox",
     "tandem.content",
+    "tandem.moderation",
+    "tandem.community",
 ]
 
 MIDDLEWARE = [
