@@ -9,6 +9,8 @@ urlpatterns = [
     path("w/<slug:slug>/content/", include("tandem.content.urls")),
     path("w/<slug:slug>/channels/", include("tandem.channels.urls")),
     path("w/<slug:slug>/notifications/", include("tandem.notifications.urls")),
+    path("w/<slug:slug>/community/", include("tandem.community.urls")),
+    path("w/<slug:slug>/moderation/", include("tandem.moderation.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("hire/", include("tandem.hiring.urls")),
     path("i18n/setlang/", public_view(set_language), name="set_language"),
