@@ -5,6 +5,7 @@ connector never touches Tandem's models except the sandbox, whose "network" is T
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -102,6 +103,65 @@ class ChannelInfo:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote an incoming message."""
+
+    # The user's id, or the sender_chat's id when an anonymous admin or a channel speaks.
+    external_id: str
+    display_name: str
+    username: str = ""
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A message someone wrote in a chat Tandem listens to (a comment, a reply, a group message)."""
+
+    chat_id: str  # the chat it was said in (a channel's discussion supergroup, or a group)
+    message_id: str
+    sender: Sender | None
+    text: str  # the text or the caption ("" for media without a caption)
+    sent_at: datetime  # aware, UTC
+    # Telegram's message_thread_id: the id of the post's auto-forwarded copy in the discussion group.
+    thread_id: str = ""
+    reply_to_message_id: str = ""
+    # Known from the update itself when the message answers a post's auto-forwarded copy: the channel and
+    # the post's id there. Otherwise the caller finds the post through thread_id and its stored PostCopy.
+    post_chat_id: str = ""
+    post_message_id: str = ""
+    edited: bool = False
+    has_media: bool = False
+
+
+@dataclass(frozen=True)
+class PostCopy:
+    """The automatic copy of a channel post in the channel's discussion group: comments thread under it."""
+
+    chat_id: str
+    message_id: str
+    post_chat_id: str
+    post_message_id: str
+
+
+@dataclass(frozen=True)
+class ParsedUpdate:
+    """One platform event, read. ``kind`` is one of the UPDATE_* names; "ignored" updates are valid too
+    (service messages, member changes, anything Tandem does not use)."""
+
+    update_id: int
+    kind: str
+    message: IncomingMessage | None = None
+    post_copy: PostCopy | None = None
+
+
+UPDATE_MESSAGE = "message"
+UPDATE_EDITED_MESSAGE = "edited_message"
+UPDATE_POST_COPY = "post_copy"
+UPDATE_CHANNEL_POST = "channel_post"
+UPDATE_IGNORED = "ignored"
+
+
 class ErrorKind(StrEnum):
     TRANSIENT = "transient"  # try again later (5xx, connection refused before sending)
     RATE_LIMITED = "rate_limited"  # try again after retry_after
@@ -157,6 +217,54 @@ class Connector(Protocol):
     async def find_published(self, key: str) -> Published | None:
         """Reconcile an ambiguous send: the post published under ``key``, or None if it never arrived.
         Only connectors with Feature.RECONCILE implement it."""
+        ...
+
+    # --- community: only what ``features`` lists; each raises ConnectorError like the calls above ---------
+
+    async def reply(self, chat_id: str, to_message_id: str, text: str) -> Published:
+        """Answer a message in its thread (Feature.REPLY); paced like every other send."""
+        ...
+
+    async def delete_comment(self, chat_id: str, message_id: str) -> None:
+        """Delete someone's message (Feature.DELETE_COMMENT). PERMANENT when the platform no longer allows it
+        (too old, already gone) or the account lacks the right, with a sentence saying which."""
+        ...
+
+    async def ban(
+        self, chat_id: str, user_id: str, until: datetime | None = None, revoke_messages: bool = False
+    ) -> None:
+        """Ban a person from the chat until ``until`` (None: for good), optionally deleting everything they
+        wrote there (Feature.BAN)."""
+        ...
+
+    async def unban(self, chat_id: str, user_id: str) -> None:
+        """Lift a ban; a person who is not banned stays as they are."""
+        ...
+
+    async def mute(self, chat_id: str, user_id: str, until: datetime) -> None:
+        """Take away a person's right to write in the chat until ``until`` (Feature.MUTE)."""
+        ...
+
+    async def unmute(self, chat_id: str, user_id: str) -> None:
+        """Give a muted person back the chat's default rights."""
+        ...
+
+    # Hiding (Feature.HIDE_COMMENT): only platforms that can hide implement
+    # ``hide_comment(chat_id, message_id)`` and ``unhide_comment(chat_id, message_id)``; the moderation
+    # pipeline checks the feature before calling them.
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Have the platform POST events to ``url``, signed with ``secret`` (Feature.WEBHOOK)."""
+        ...
+
+    async def delete_webhook(self) -> None:
+        """Stop webhook deliveries (events queue up for get_updates instead)."""
+        ...
+
+    async def get_updates(self, offset: int | None, timeout: int = 0) -> list[dict]:
+        """Events after ``offset`` as the platform's raw JSON objects, for storing as they came; asking with
+        offset = last update_id + 1 confirms everything before. ``timeout`` > 0 long-polls. Feature.WEBHOOK
+        platforms only; refused (PERMANENT) while a webhook is set."""
         ...
 
     async def close(self) -> None: ...

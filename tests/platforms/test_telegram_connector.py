@@ -85,8 +85,10 @@ def test_verify_returns_the_channel_and_the_bots_rights(channel, connect):
     assert info.extra == {
         "type": "channel",
         "bot_username": "acme_poster_bot",
+        "bot_id": bot.id,
         "can_delete_messages": True,
         "can_edit_messages": True,
+        "linked_chat_id": None,
     }
 
 
@@ -132,6 +134,7 @@ def test_verify_accepts_a_group_member_and_refuses_a_group_the_bot_left(telegram
     telegram_server.set_member(bot, group, "member")
     info = aio.run(connect(bot, group.id).verify())
     assert info.extra["type"] == "supergroup" and info.extra["can_delete_messages"] is False
+    assert info.extra["can_restrict_members"] is False and info.extra["linked_chat_id"] is None
     telegram_server.remove_bot(bot, group)
     error = failure(connect(bot, group.id).verify())
     assert error.channel_broken and "not a member of this group" in error.message

@@ -1,8 +1,14 @@
 """The sandbox: a real connector whose network is Tandem's own database, for rehearsing the whole flow.
 
-It has every feature, including reconciliation: a post is stored under the delivery's key, so an interrupted
-send can be looked up and is never stored twice.
+It has every feature but webhooks, including reconciliation: a post is stored under the delivery's key, so
+an interrupted send can be looked up and is never stored twice. Replies are stored like posts; moderation
+(delete, hide, ban, mute) succeeds without effect, since the comments themselves live in Tandem's community
+app. It is the one connector that can hide a comment (Feature.HIDE_COMMENT), so the pipeline's hide path can
+be rehearsed.
 """
+
+import uuid
+from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, transaction
@@ -27,9 +33,12 @@ def _published(message: SandboxMessage) -> Published:
 
 class SandboxConnector:
     platform = "sandbox"
-    features = frozenset(
-        {Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP, Feature.RECONCILE}
-    )
+    # No WEBHOOK: nothing outside Tandem sends the sandbox's events.
+    features = frozenset({
+        Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP, Feature.RECONCILE,
+        Feature.READ_COMMENTS, Feature.REPLY, Feature.DELETE_COMMENT, Feature.HIDE_COMMENT, Feature.BAN,
+        Feature.MUTE,
+    })  # fmt: skip
     limits = Limits(
         text_max=4096,
         caption_max=1024,
@@ -90,6 +99,44 @@ class SandboxConnector:
     def _find(self, key: str) -> Published | None:
         message = SandboxMessage.objects.filter(channel_id=self.channel_id, key=key).first()
         return _published(message) if message else None
+
+    # --- community ----------------------------------------------------------------------------------------
+
+    async def reply(self, chat_id: str, to_message_id: str, text: str) -> Published:
+        """A reply is stored like a post; each gets its own key, since replies are not reconciled."""
+        return await self.publish(OutgoingPost(text=text, key=f"reply-{uuid.uuid4().hex}"))
+
+    async def delete_comment(self, chat_id: str, message_id: str) -> None:
+        return None
+
+    async def hide_comment(self, chat_id: str, message_id: str) -> None:
+        return None
+
+    async def unhide_comment(self, chat_id: str, message_id: str) -> None:
+        return None
+
+    async def ban(
+        self, chat_id: str, user_id: str, until: datetime | None = None, revoke_messages: bool = False
+    ) -> None:
+        return None
+
+    async def unban(self, chat_id: str, user_id: str) -> None:
+        return None
+
+    async def mute(self, chat_id: str, user_id: str, until: datetime) -> None:
+        return None
+
+    async def unmute(self, chat_id: str, user_id: str) -> None:
+        return None
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        raise NotImplementedError("The sandbox has no webhooks (no Feature.WEBHOOK).")
+
+    async def delete_webhook(self) -> None:
+        raise NotImplementedError("The sandbox has no webhooks (no Feature.WEBHOOK).")
+
+    async def get_updates(self, offset: int | None, timeout: int = 0) -> list[dict]:
+        raise NotImplementedError("The sandbox has no updates to fetch (no Feature.WEBHOOK).")
 
     async def close(self) -> None:
         return None

@@ -36,6 +36,7 @@ from tandem.platforms.base import (
     utf16_length,
 )
 from tandem.platforms.telegram import bots, errors
+from tandem.platforms.telegram.community import CommunityCalls
 
 DEFAULT_API_URL = "https://api.telegram.org"
 # What we learned about a chat (from verify or a sent message), by the reference the user gave:
@@ -58,10 +59,13 @@ def message_url(chat: Chat, message_id: int) -> str:
     return ""  # basic groups and private chats have no message links
 
 
-class TelegramConnector:
+class TelegramConnector(CommunityCalls):
     platform = "telegram"
-    # What this connector implements today; comments, moderation and polls come with those capabilities.
-    features = frozenset({Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP})
+    # Telegram has no "hide" for a message, and the Bot API cannot look messages up (no RECONCILE).
+    features = frozenset({
+        Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP,
+        Feature.READ_COMMENTS, Feature.REPLY, Feature.DELETE_COMMENT, Feature.BAN, Feature.MUTE, Feature.WEBHOOK,
+    })  # fmt: skip
     # Telegram sends photos in these types; a GIF would go as an animation (not supported yet).
     limits = Limits(
         text_max=4096,
@@ -162,14 +166,23 @@ class TelegramConnector:
             return known[0]
         return int(self.chat_ref) if self.chat_ref.lstrip("-").isdigit() else self.chat_ref
 
-    def _learn(self, chat: Chat) -> None:
-        _known_chats[self.chat_ref] = (chat.id, chat.type)
+    def _learn(self, chat: Chat, *, own: bool = True) -> None:
+        """Remember a chat's id and type; ``own``: it is the channel's chat (not e.g. its discussion group)."""
+        if own:
+            _known_chats[self.chat_ref] = (chat.id, chat.type)
         _known_chats[str(chat.id)] = (chat.id, chat.type)
 
-    def _pace_keys(self) -> tuple[str, float]:
-        known = _known_chats.get(self.chat_ref)
-        chat_key = f"telegram-chat:{known[0] if known else self.chat_ref}"
-        chat_type = known[1] if known else self.chat_type
+    def _pace_keys(self, chat_ref: str | None = None) -> tuple[str, float]:
+        """The pace key and interval of ``chat_ref`` (by default the channel's own chat). Another chat, such as
+        the discussion group a reply goes to, counts as a group until Telegram said otherwise."""
+        if chat_ref is None:
+            known = _known_chats.get(self.chat_ref)
+            chat_key = f"telegram-chat:{known[0] if known else self.chat_ref}"
+            chat_type = known[1] if known else self.chat_type
+        else:
+            known = _known_chats.get(chat_ref)
+            chat_key = f"telegram-chat:{known[0] if known else chat_ref}"
+            chat_type = known[1] if known else Chat.SUPERGROUP
         is_group = chat_type in (Chat.GROUP, Chat.SUPERGROUP)
         return chat_key, self.GROUP_CHAT_INTERVAL if is_group else self.CHAT_INTERVAL
 
@@ -178,11 +191,23 @@ class TelegramConnector:
         Only the bot's: a chat's own limit is kept here, per process (a chat rarely gets two posts at once)."""
         return [(f"telegram-bot:{self.bot_id}", self.BOT_INTERVAL)]
 
-    async def _call(self, method: str, *, sends: bool, paced: bool, tolerate: tuple[str, ...] = (), **kwargs):
+    async def _call(
+        self,
+        method: str,
+        *,
+        sends: bool,
+        paced: bool,
+        tolerate: tuple[str, ...] = (),
+        pace_chat: str | None = None,
+        refusals: dict[str, str] | None = None,
+        **kwargs,
+    ):
         """Call ``bot.<method>(**kwargs)``; Telegram refusals whose description contains one of ``tolerate``
-        count as done (returns None). ``paced`` calls wait for the chat's and the bot's next slot."""
+        count as done (returns None), those containing a key of ``refusals`` raise PERMANENT with its
+        sentence. ``paced`` calls wait for the next slot of the bot and of the chat (``pace_chat``, by
+        default the channel's own)."""
         shared = await self._shared_bot()
-        chat_key, chat_interval = self._pace_keys()
+        chat_key, chat_interval = self._pace_keys(pace_chat)
         bot_key = f"telegram-bot:{self.bot_id}"
         if paced:
             # The chat first: its slot is the rarer one, so the bot's slot is taken only when it can be used.
@@ -194,7 +219,7 @@ class TelegramConnector:
         except tg.TelegramError as exc:
             if isinstance(exc, tg.BadRequest) and any(text in str(exc).lower() for text in tolerate):
                 return None
-            error = errors.connector_error(exc, sends=sends, token=self.token)
+            error = errors.connector_error(exc, sends=sends, token=self.token, refusals=refusals)
             if error.kind == ErrorKind.RATE_LIMITED:
                 pacing.push_back(chat_key, error.retry_after)
                 pacing.push_back(bot_key, error.retry_after)
@@ -212,16 +237,26 @@ class TelegramConnector:
         self._check_rights(chat, member)
         self._learn(chat)
         is_owner = member.status == ChatMember.OWNER
+
+        def has_right(name: str) -> bool:
+            return is_owner or bool(getattr(member, name, False))
+
+        extra = {
+            "type": chat.type,
+            "bot_username": bot.bot.username,
+            "bot_id": bot.bot.id,
+            "can_delete_messages": has_right("can_delete_messages"),
+            "can_edit_messages": has_right("can_edit_messages"),
+            # A channel's comments live in its linked discussion group.
+            "linked_chat_id": chat.linked_chat_id if chat.type == Chat.CHANNEL else None,
+        }
+        if chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+            extra["can_restrict_members"] = has_right("can_restrict_members")
         return ChannelInfo(
             external_id=str(chat.id),
             title=chat.title or chat.full_name or "",
             username=chat.username or "",
-            extra={
-                "type": chat.type,
-                "bot_username": bot.bot.username,
-                "can_delete_messages": is_owner or bool(getattr(member, "can_delete_messages", False)),
-                "can_edit_messages": is_owner or bool(getattr(member, "can_edit_messages", False)),
-            },
+            extra=extra,
         )
 
     def _check_rights(self, chat, member: ChatMember) -> None:
@@ -283,9 +318,9 @@ class TelegramConnector:
         )
         return self._published(list(messages), "album")
 
-    def _published(self, messages: list[Message], kind: str) -> Published:
+    def _published(self, messages: list[Message], kind: str, *, own_chat: bool = True) -> Published:
         first = messages[0]
-        self._learn(first.chat)
+        self._learn(first.chat, own=own_chat)
         return Published(
             external_id=str(first.message_id),
             url=message_url(first.chat, first.message_id),

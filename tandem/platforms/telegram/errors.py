@@ -89,13 +89,32 @@ def retry_seconds(exc: tg.RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-def connector_error(exc: tg.TelegramError, *, sends: bool, token: str = "") -> ConnectorError:
-    """The ConnectorError for a PTB exception; ``sends`` says whether repeating the call could post twice."""
+def connector_error(
+    exc: tg.TelegramError, *, sends: bool, token: str = "", refusals: dict[str, str] | None = None
+) -> ConnectorError:
+    """The ConnectorError for a PTB exception; ``sends`` says whether repeating the call could post twice.
+    ``refusals`` maps parts of a Bad Request's description to the call's own PERMANENT sentence."""
     detail = str(exc).replace(token, "<token>") if token else str(exc)
     described = detail.lower()
 
     def permanent(message: str, broken: bool = False) -> ConnectorError:
         return ConnectorError(ErrorKind.PERMANENT, message, detail=detail, channel_broken=broken)
+
+    if isinstance(exc, tg.BadRequest):
+        for fragment, message in (refusals or {}).items():
+            if fragment in described:
+                return permanent(message)
+    if isinstance(exc, tg.Conflict):
+        if "webhook" in described:
+            return permanent(
+                _("A webhook is set for this bot, so Telegram does not hand out its updates on request.")
+            )
+        # "terminated by other getUpdates request": another program polls with the same token.
+        return ConnectorError(
+            ErrorKind.TRANSIENT,
+            _("Another program is reading this bot's updates at the same time. Only one may."),
+            detail=detail,
+        )
 
     if isinstance(exc, tg.RetryAfter):
         seconds = retry_seconds(exc)
