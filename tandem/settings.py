@@ -218,5 +218,7 @@ LOGGING = {
 TANDEM_TELEGRAM_API_URL = env.str("TANDEM_TELEGRAM_API_URL", default="https://api.telegram.org")
 # How many worker processes may send one burst of due posts together (match the workers you run).
 TANDEM_PUBLISH_WORKERS = env.int("TANDEM_PUBLISH_WORKERS", default=4)
+# The sandbox's simulated audience comments on published sandbox posts every few minutes (for demos).
+TANDEM_SANDBOX_AUDIENCE = env.bool("TANDEM_SANDBOX_AUDIENCE", default=True)
 # A send still running after this many seconds is presumed dead (its worker was killed) and is reconciled.
 TANDEM_DELIVERY_LEASE_SECONDS = env.int("TANDEM_DELIVERY_LEASE_SECONDS", default=600)

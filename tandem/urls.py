@@ -15,5 +15,6 @@ urlpatterns = [
     path("hire/", include("tandem.hiring.urls")),
     path("i18n/setlang/", public_view(set_language), name="set_language"),
     path("healthz", health, name="health"),
+    path("hooks/", include("tandem.community.webhooks")),
     path("admin/", admin.site.urls),
 ]

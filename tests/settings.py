@@ -8,6 +8,7 @@ os.environ["TANDEM_HUEY_IMMEDIATE"] = "1"
 
 from tandem.settings import *  # noqa: F403
 
+TANDEM_SANDBOX_AUDIENCE = False  # tests call the audience themselves
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -52,6 +52,7 @@ def url_kwargs(team):
         "invitation_id": invitation.pk,
         "token": "walk-token",
         "uidb64": "MQ",
+        "account": "7000000001",  # a Telegram bot id (the webhook)
     }
 
 
@@ -78,7 +79,33 @@ def workspace_objects(team):
     notification = Notification.objects.create(
         user=team.manager, workspace=team.workspace, text="Walk", url="/"
     )
+    from tandem.community.models import Author, Comment, ModerationAction, SavedReply
+
+    author = Author.objects.create(
+        workspace=team.workspace, platform="sandbox", external_id="walk", first_seen=post.created_at,
+        last_seen=post.created_at,
+    )  # fmt: skip
+    comment = Comment.objects.create(
+        workspace=team.workspace, channel=channel, author=author, chat_id="walk", external_id="1",
+        text="Walk", sent_at=post.created_at,
+    )  # fmt: skip
+    saved_reply = SavedReply.objects.create(workspace=team.workspace, title="Walk", text="Walk")
+    action = ModerationAction.objects.create(
+        workspace=team.workspace, comment=comment, author=author, action="hide", source="team"
+    )
+    from tandem.moderation.models import Rule, WorkspaceModel
+
+    rule = Rule.objects.create(
+        workspace=team.workspace, name="Walk", conditions=[{"type": "words", "words": ["walk"]}], action="hold"
+    )
+    classifier_version = WorkspaceModel.objects.create(workspace=team.workspace, version=1, weights=b"")
     return {
+        "rule_id": rule.pk,
+        "model_id": classifier_version.pk,
+        "comment_id": comment.pk,
+        "author_id": author.pk,
+        "reply_id": saved_reply.pk,
+        "action_id": action.pk,
         "notification_id": notification.pk,
         "channel_id": channel.pk,
         "post_id": post.pk,

@@ -53,9 +53,11 @@ class Decision:
 
     @classmethod
     def by_engine(cls, verdict) -> "Decision":
-        """The deciding reason (the engine lists the strongest first) names the source and the rule."""
+        """The deciding reason names the source and the rule: an escalation step when the ladder decided,
+        else the first reason (the highest priority) that asked for the verdict's action."""
         reasons = verdict.reasons_json()
-        first = reasons[0] if reasons else {}
+        deciding = [r for r in reasons if r.get("action") == verdict.action] or reasons or [{}]
+        first = deciding[-1] if deciding[-1].get("source") == "escalation" else deciding[0]
         source = first.get("source")
         if source not in ModerationAction.Source.values or source == ModerationAction.Source.TEAM:
             source = ModerationAction.Source.MODEL

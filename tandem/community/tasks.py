@@ -1,11 +1,65 @@
 """Huey tasks of the community app: thin wrappers over one unit of work each (the functions tests call)."""
 
-from huey.contrib.djhuey import db_task
+import logging
+from datetime import timedelta
 
-from . import actions
+from django.conf import settings
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+from tandem.core.errors import ServiceError
+
+from . import actions, audience, ingest, webhooks
+from .models import PlatformUpdate
+
+log = logging.getLogger(__name__)
+
+# An update still unprocessed after this long lost its task (the worker was down or killed): the minute's
+# sweep processes it.
+STALE_UPDATE = timedelta(minutes=1)
+
+
+@db_task()
+def process_update_task(update_pk: int):
+    return ingest.process_update(update_pk)
 
 
 @db_task()
 def team_action(action: str, comment_ids: list[int], user_id: int, **options):
     """The platform side of a team decision; see actions.run_team_action."""
     return len(actions.run_team_action(action, comment_ids, user_id, **options))
+
+
+def sweep_stale_updates() -> int:
+    stale = PlatformUpdate.objects.filter(
+        processed_at=None, received_at__lt=timezone.now() - STALE_UPDATE
+    ).values_list("pk", flat=True)
+    return sum(ingest.process_update(pk) for pk in stale[:1000])
+
+
+def poll_all_bots() -> int:
+    """One getUpdates round (no waiting) for every Telegram bot without a webhook."""
+    new = 0
+    for bot, channel in webhooks.polled_bots().items():
+        try:
+            new += webhooks.poll_updates(channel)
+        except ServiceError as error:
+            log.warning("polling bot %s: %s", bot, error.message)
+    return new
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("community-listen-tick")
+def listen_tick():
+    """Every minute: fetch updates of bots without a webhook, and process updates whose task was lost."""
+    return {"polled": poll_all_bots(), "swept": sweep_stale_updates()}
+
+
+@db_periodic_task(crontab(minute="*/3"))
+@lock_task("sandbox-audience")
+def sandbox_audience_tick():
+    """Every few minutes the sandbox's simulated audience says something under published sandbox posts."""
+    if settings.TANDEM_SANDBOX_AUDIENCE:
+        return audience.comment_on_sandbox_channels()
+    return 0

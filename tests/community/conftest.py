@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tandem.channels.models import Channel
+from tandem.channels.models import Channel, Platform
 from tandem.community.models import Author, Comment
+from tandem.content.models import Delivery, DeliveryState, Post
+from tandem.platforms import pacing
 
 _ids = itertools.count(1000)
 
@@ -39,3 +41,61 @@ def make_comment(team, sandbox_channel):
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_pacing():
+    """Connectors space their calls per process; each test starts with no one waiting."""
+    pacing.reset()
+    yield
+    pacing.reset()
+
+
+@pytest.fixture
+def telegram(telegram_server, settings):
+    """The fake Bot API with a bot administering a channel and the channel's discussion group."""
+    settings.TANDEM_TELEGRAM_API_URL = telegram_server.url
+    server = telegram_server
+    server.bot = server.add_bot()
+    server.channel = server.add_chat("channel", "Acme News", username="acme_news")
+    server.group = server.add_chat("supergroup", "Acme Chat")
+    server.set_member(server.bot, server.channel, "administrator")
+    server.set_member(server.bot, server.group, "administrator")
+    return server
+
+
+def telegram_channel(workspace, server, chat, **details) -> Channel:
+    channel = Channel(
+        workspace=workspace,
+        platform=Platform.TELEGRAM,
+        name=chat.title,
+        external_id=str(chat.id),
+        details={"type": chat.type, "bot_id": server.bot.id, **details},
+    )
+    channel.secret_values = {"token": server.bot.token}
+    channel.save()
+    return channel
+
+
+@pytest.fixture
+def tg_channel(team, telegram) -> Channel:
+    """The Telegram channel, linked to its discussion group."""
+    return telegram_channel(team.workspace, telegram, telegram.channel, linked_chat_id=telegram.group.id)
+
+
+@pytest.fixture
+def published(team, tg_channel):
+    """``published(message_id)``: a delivery of the channel, sent as that message."""
+
+    def publish(message_id: int, text: str = "Fresh roast on Friday") -> Delivery:
+        post = Post.objects.create(workspace=team.workspace, author=team.manager, text=text)
+        return Delivery.objects.create(
+            post=post,
+            channel=tg_channel,
+            due_at=timezone.now(),
+            state=DeliveryState.SENT,
+            sent_at=timezone.now(),
+            external_id=str(message_id),
+        )
+
+    return publish
