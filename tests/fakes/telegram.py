@@ -8,6 +8,14 @@ talks to, with faults and flood control a test can switch on.
         ... Bot(bot.token, base_url=f"{server.url}/bot") ...
         assert len(server.messages(channel)) == 1  # what was really posted
 
+    Comments: a discussion group linked to the channel gets a copy of every post, and people write there:
+        group = server.add_chat("supergroup", "Acme Chat")
+        server.set_member(bot, group, "administrator")
+        server.link_discussion(channel, group)
+        ... the bot posts message 1 in the channel ...
+        server.user_says(group, 123, "Anna", "Nice!", reply_to=server.copy_of(channel, 1))
+        server.pending_updates(bot)  # channel copy and comment, as getUpdates or the webhook would send
+
 Why threads: ``ThreadingHTTPServer`` gives each keep-alive connection a daemon thread, so simulated latency
 (``time.sleep``) holds up one connection only, and the stdlib parses HTTP/1.1 for us; answers leave in one
 write with Nagle off, so keep-alive is not slowed by delayed ACKs. Measured on the team's 2-core machine
@@ -31,10 +39,11 @@ member of the channel chat", "need administrator rights in the channel chat", "m
 "IMAGE_PROCESS_FAILED", "wrong file identifier/HTTP URL specified", "MESSAGE_TOO_LONG" for edits) are the
 strings clients and bug reports quote; "file is too big" for a photo over 10 MB is a guess.
 
-Simpler than the real API: only getMe, getChat, getChatMember (for the bot itself),
-getChatAdministrators, getChatMemberCount, sendMessage, sendPhoto, sendMediaGroup (photos only),
-editMessageText, editMessageCaption and deleteMessage exist (others answer 404 "Not Found", like an unknown
-method); only parse_mode HTML is parsed (Markdown is counted as sent); reply_markup is accepted and ignored;
+Simpler than the real API: only getMe, getChat, getChatMember, getChatAdministrators (the bot only),
+getChatMemberCount, sendMessage, sendPhoto, sendMediaGroup (photos only), editMessageText,
+editMessageCaption, deleteMessage, getUpdates, setWebhook, deleteWebhook, getWebhookInfo, banChatMember,
+unbanChatMember and restrictChatMember exist (others answer 404 "Not Found", like an unknown method; the
+community side and its sources are described in tests.fakes.telegram_community and telegram_updates); only parse_mode HTML is parsed (Markdown is counted as sent); reply_markup is accepted and ignored;
 photos sent by URL are not downloaded; one permission (can_send_messages) governs text and photos in groups;
 an album counts as one send for flood control; edits and deletes are not rate limited; the limits allow
 ``FloodControl.slack`` (100 ms) of timing slack, because Telegram's real limits are approximate and a client
@@ -43,12 +52,11 @@ pacing exactly at the limit must not collect random 429s; bots may always edit t
 
 import contextlib
 import json
-import math
 import socket
 import threading
 import time
-from collections import Counter, defaultdict, deque
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +65,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.fakes.telegram_api import TelegramState
+from tests.fakes.telegram_faults import Call, Fault, FloodControl, ServerStats
 from tests.fakes.telegram_objects import JSON_FIELDS, ApiError, FakeBot, FakeChat, Upload
 
 SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "sendmediagroup"})
@@ -72,78 +81,6 @@ STATUS_DESCRIPTIONS = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
-
-
-@dataclass
-class Fault:
-    """One programmed misbehaviour for the next ``times`` matching requests.
-
-    kind "error" answers ``status`` without doing anything; "drop" performs the call, then closes the
-    connection without an answer; "hang" performs the call, then keeps the connection silent for ``seconds``.
-    """
-
-    kind: str
-    times: int
-    method: str | None = None
-    chat_id: int | None = None
-    status: int = 500
-    retry_after: int = 1
-    description: str | None = None
-    seconds: float = 30.0
-
-    def matches(self, method: str, chat_id: int | None) -> bool:
-        return (self.method in (None, method)) and (self.chat_id in (None, chat_id))
-
-
-@dataclass
-class Call:
-    received_at: float  # time.monotonic() when the request was read
-    method: str
-    chat_id: int | None
-    status: int | None = None  # None while in flight, or when the connection was dropped
-
-
-@dataclass
-class ServerStats:
-    requests: int = 0
-    by_method: Counter = field(default_factory=Counter)
-    # HTTP status of every answer, 200 included; injected and flood-control 429s both count here.
-    by_status: Counter = field(default_factory=Counter)
-    # 429s answered by the simulated flood control (not injected ones).
-    rate_limited: int = 0
-    dropped: int = 0
-    hung: int = 0
-    in_flight: int = 0
-    max_in_flight: int = 0
-
-
-class FloodControl:
-    """Sliding windows like Telegram's: per bot 30 sends/s, per chat 1/s, per group also 20/min."""
-
-    def __init__(self, per_bot=(30, 1.0), per_chat=(1, 1.0), per_group=(20, 60.0), slack=0.1):
-        self.per_bot, self.per_chat, self.per_group, self.slack = per_bot, per_chat, per_group, slack
-        self._lock = threading.Lock()
-        self._events: dict[tuple, deque] = defaultdict(deque)
-
-    def check(self, bot_id: int, chat: FakeChat, now: float) -> int | None:
-        """Record a send, or return the retry_after (whole seconds ≥ 1) when a window is full."""
-        windows = [(("bot", bot_id), *self.per_bot), (("chat", chat.id), *self.per_chat)]
-        if chat.type in ("group", "supergroup"):
-            windows.append((("group", chat.id), *self.per_group))
-        with self._lock:
-            wait = 0.0
-            for key, limit, seconds in windows:
-                events = self._events[key]
-                span = seconds - self.slack
-                while events and events[0] <= now - span:
-                    events.popleft()
-                if len(events) >= limit:
-                    wait = max(wait, events[0] + span - now)
-            if wait > 0:
-                return max(1, math.ceil(wait))
-            for key, _, _ in windows:
-                self._events[key].append(now)
-            return None
 
 
 @dataclass
@@ -290,6 +227,8 @@ class FakeTelegramServer:
             daemon=True,
         )
         self._thread.start()
+        for queue in list(self.state.queues.values()):
+            queue.resume()
         return self
 
     def stop(self) -> None:
@@ -297,6 +236,8 @@ class FakeTelegramServer:
         if self._httpd is None:
             return
         self.stopping.set()
+        for queue in list(self.state.queues.values()):
+            queue.pause()
         self._httpd.shutdown()
         with self._lock:
             connections = list(self._connections)
@@ -349,6 +290,41 @@ class FakeTelegramServer:
 
     def migrate_group(self, chat: FakeChat) -> FakeChat:
         return self.state.migrate_group(chat)
+
+    # --- people, discussion groups and updates (tests.fakes.telegram_community) ----------------------------
+
+    def link_discussion(self, channel: FakeChat, group: FakeChat) -> None:
+        self.state.link_discussion(channel, group)
+
+    def user_says(self, chat, user_id: int, first_name: str, text: str, reply_to=None, thread_id=None,
+                  **user_fields) -> dict:  # fmt: skip
+        return self.state.user_says(chat, user_id, first_name, text, reply_to, thread_id, **user_fields)
+
+    def copy_of(self, channel, post_id: int) -> int | None:
+        return self.state.copy_of(channel, post_id)
+
+    def push_update(self, chat, kind: str, payload: dict) -> None:
+        """Queue any update (e.g. message_reaction_count) for the bots in ``chat``."""
+        self.state.push_update(chat, kind, payload)
+
+    def pending_updates(self, bot: FakeBot) -> list[dict]:
+        """The bot's updates not yet confirmed (or delivered to its webhook)."""
+        with self.state.lock:
+            queue = self.state.queue(bot)
+        with queue.condition:
+            return [dict(update) for update in queue.pending]
+
+    def webhook_deliveries(self, bot: FakeBot) -> list:
+        """Every POST to the bot's webhook so far (WebhookDelivery: update_id, attempt, status, secret)."""
+        with self.state.lock:
+            queue = self.state.queue(bot)
+        with queue.condition:
+            return list(queue.deliveries)
+
+    def member(self, chat, user_id: int):
+        """A person's Membership in the chat now (status, rights, until_date)."""
+        with self.state.lock:
+            return self.state.membership(self.state.find_chat(chat), user_id)
 
     def messages(self, chat) -> list[dict]:
         """What is in the chat now (deleted messages are gone), as the API's Message objects."""

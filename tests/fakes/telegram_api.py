@@ -12,6 +12,7 @@ import threading
 import time
 from typing import Any
 
+from tests.fakes.telegram_community import CommunityState
 from tests.fakes.telegram_objects import (
     ALBUM_MAX,
     CAPTION_MAX,
@@ -24,10 +25,12 @@ from tests.fakes.telegram_objects import (
     FakeBot,
     FakeChat,
     FakeMessage,
+    FakeUser,
     Membership,
     PhotoStore,
     Upload,
     bad_request,
+    default_permissions,
     int_param,
     json_value,
     member_json,
@@ -36,8 +39,11 @@ from tests.fakes.telegram_objects import (
 )
 
 
-class TelegramState:
-    """Every bot, chat and message of one fake server; thread-safe under ``lock``."""
+class TelegramState(CommunityState):
+    """Every bot, chat, person and message of one fake server; thread-safe under ``lock``."""
+
+    # Methods that take the lock themselves, because they wait (a long poll must not block everyone).
+    UNLOCKED_METHODS = frozenset({"getupdates"})
 
     def __init__(self, clock=time.time):
         self.clock = clock
@@ -45,6 +51,8 @@ class TelegramState:
         self.bots: dict[str, FakeBot] = {}
         self.chats: dict[int, FakeChat] = {}
         self.photos = PhotoStore()
+        self.users: dict[int, FakeUser] = {}
+        self.queues = {}
         self._ids = itertools.count(1)
 
     # --- set-up, used by tests through the server -------------------------------------------------------
@@ -110,6 +118,8 @@ class TelegramState:
         handler = getattr(self, f"api_{method.lower()}", None)
         if handler is None:
             raise ApiError(404, "Not Found")
+        if method.lower() in self.UNLOCKED_METHODS:
+            return handler(bot, params, uploads)
         with self.lock:
             return handler(bot, params, uploads)
 
@@ -142,24 +152,25 @@ class TelegramState:
         data = {**chat.short_json(), "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": dict.fromkeys(gifts, False)}  # fmt: skip
         if chat.type in ("group", "supergroup"):
-            data["permissions"] = {
-                "can_send_messages": chat.members_can_send,
-                "can_send_photos": chat.members_can_send,
-            }
+            data["permissions"] = default_permissions(chat)
+        if chat.linked_chat_id:
+            data["linked_chat_id"] = chat.linked_chat_id
         return data
 
     def api_getchatmember(self, bot, params, uploads):
         chat = self.chat_param(params)
         user_id = int_param(params, "user_id", 'parameter "user_id" is required')
-        if user_id != bot.id:
+        if user_id == bot.id:
+            return member_json(bot.user_json(), chat.members.get(bot.id), chat)
+        if user_id not in self.users:
             raise bad_request("user not found")
-        return member_json(bot, chat.members.get(bot.id), chat)
+        return member_json(self.users[user_id].user_json(), self.membership(chat, user_id), chat)
 
     def api_getchatadministrators(self, bot, params, uploads):
         chat = self.chat_param(params)
         membership = chat.members.get(bot.id)
         if membership and membership.status in ("creator", "administrator"):
-            return [member_json(bot, membership, chat)]
+            return [member_json(bot.user_json(), membership, chat)]
         return []
 
     def api_getchatmembercount(self, bot, params, uploads):
@@ -174,7 +185,10 @@ class TelegramState:
         if utf16_len(text) > TEXT_MAX:
             raise bad_request("message is too long")
         reply_to = self.reply_target(chat, params)
-        return self.message_json(chat, self.post(bot, chat, text=text, reply_to_message_id=reply_to))
+        message = self.post(
+            bot, chat, text=text, reply_to_message_id=reply_to, thread_id=self.thread_of(chat, reply_to)
+        )
+        return self.message_json(chat, message)
 
     def api_sendphoto(self, bot, params, uploads):
         chat = self.chat_param(params)
@@ -227,6 +241,7 @@ class TelegramState:
         if text == message.text:
             raise ApiError(400, NOT_MODIFIED)
         message.text, message.edit_date = text, int(self.clock())
+        self.announce(chat, message, bot, edited=True)
         return self.message_json(chat, message)
 
     def api_editmessagecaption(self, bot, params, uploads):
@@ -237,6 +252,7 @@ class TelegramState:
         if caption == message.caption:
             raise ApiError(400, NOT_MODIFIED)
         message.caption, message.edit_date = caption, int(self.clock())
+        self.announce(chat, message, bot, edited=True)
         return self.message_json(chat, message)
 
     def api_deletemessage(self, bot, params, uploads):
@@ -257,7 +273,13 @@ class TelegramState:
                 or (own and rights.get("can_post_messages"))
             )
         else:
-            allowed = own or membership.status == "creator" or rights.get("can_delete_messages")
+            # Any administrator of a basic group may delete; in a supergroup it takes can_delete_messages.
+            allowed = (
+                own
+                or membership.status == "creator"
+                or rights.get("can_delete_messages")
+                or (chat.type == "group" and membership.status == "administrator")
+            )
         if not allowed:
             raise bad_request("message can't be deleted")
         del chat.messages[message_id]
@@ -314,6 +336,8 @@ class TelegramState:
         if message_id in (None, ""):
             return None
         if int(message_id) not in chat.messages:
+            if isinstance(reply, dict) and reply.get("allow_sending_without_reply") is True:
+                return None
             raise bad_request("message to be replied not found")
         return int(message_id)
 
@@ -342,21 +366,24 @@ class TelegramState:
         return self.photos.files[str(value)]
 
     def post(self, bot: FakeBot, chat: FakeChat, **content) -> FakeMessage:
-        chat.last_message_id += 1
-        message = FakeMessage(chat.last_message_id, int(self.clock()), bot.id, **content)
-        chat.messages[message.message_id] = message
+        """A message from the bot, announced to the chat's other bots (and copied to a discussion group)."""
+        message = self.new_message(chat, bot.id, **content)
+        self.announce(chat, message, bot)
         return message
 
-    def message_json(self, chat: FakeChat, message: FakeMessage) -> dict:
-        data = {"message_id": message.message_id, "date": message.date, "chat": chat.short_json()}
-        if chat.type == "channel":
-            data["sender_chat"] = chat.short_json()
-        else:
-            sender = next(bot for bot in self.bots.values() if bot.id == message.sender_bot_id)
-            data["from"] = sender.user_json()
+    def message_json(self, chat: FakeChat, message: FakeMessage, nested: bool = False) -> dict:
+        data = {"message_id": message.message_id, **self.sender_json(chat, message), "chat": chat.short_json(),
+                "date": message.date}  # fmt: skip
+        if message.thread_id is not None:
+            data["message_thread_id"] = message.thread_id
+        if message.forward_origin:
+            data["forward_origin"], data["is_automatic_forward"] = message.forward_origin, True
+        # The message answered comes along, but without what it answered in turn.
+        if not nested and message.reply_to_message_id in chat.messages:
+            data["reply_to_message"] = self.message_json(
+                chat, chat.messages[message.reply_to_message_id], True
+            )
         for name in ("text", "caption", "photo", "media_group_id", "edit_date"):
             if getattr(message, name) is not None:
                 data[name] = getattr(message, name)
-        if message.reply_to_message_id in chat.messages:
-            data["reply_to_message"] = self.message_json(chat, chat.messages[message.reply_to_message_id])
         return data

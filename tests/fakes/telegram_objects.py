@@ -67,24 +67,52 @@ class FakeBot:
 
 
 @dataclass
+class FakeUser:
+    """A person (not a bot) who writes in the fake's groups."""
+
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+
+    def user_json(self) -> dict:
+        data = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+# Who Telegram names as the sender of a channel post's automatic copy in the discussion group.
+TELEGRAM_SERVICE_USER = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+
+
+@dataclass
 class Membership:
-    """The bot's place in a chat: creator, administrator (with rights), member, restricted, left, kicked."""
+    """A bot's or person's place in a chat: creator, administrator (with rights), member, restricted (with
+    permissions), left, kicked. ``until_date`` (unix time, 0 = for good) ends a restriction or a ban."""
 
     status: str
     rights: dict[str, bool] = field(default_factory=dict)
+    until_date: int = 0
 
 
 @dataclass
 class FakeMessage:
     message_id: int
     date: int
-    sender_bot_id: int
+    sender_bot_id: int  # 0 when a person wrote it (sender_user_id) or it is an automatic copy
     text: str | None = None
     caption: str | None = None
     photo: list[dict] | None = None
     media_group_id: str | None = None
     edit_date: int | None = None
     reply_to_message_id: int | None = None
+    sender_user_id: int | None = None
+    thread_id: int | None = None
+    # For the automatic copy of a channel post in its discussion group: {type: "channel", chat, message_id, date}.
+    forward_origin: dict | None = None
 
 
 @dataclass
@@ -99,6 +127,8 @@ class FakeChat:
     # A private chat whose user blocked the bot.
     blocked: bool = False
     migrated_to: int | None = None
+    # A channel's discussion group, or the channel a discussion group belongs to.
+    linked_chat_id: int | None = None
     members: dict[int, Membership] = field(default_factory=dict)
     messages: dict[int, FakeMessage] = field(default_factory=dict)
     last_message_id: int = 0
@@ -148,6 +178,24 @@ RESTRICTED_FLAGS = [
 ]
 
 
+# ChatPermissions: a group's defaults for its members, and what a restricted member keeps.
+PERMISSION_FLAGS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+    "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+    "can_add_web_page_previews", "can_change_info", "can_invite_users", "can_pin_messages",
+    "can_manage_topics", "can_edit_tag", "can_react_to_messages",
+)  # fmt: skip
+SEND_FLAGS = tuple(
+    flag for flag in PERMISSION_FLAGS if flag.startswith(("can_send_", "can_add_", "can_react"))
+)
+
+
+def default_permissions(chat: FakeChat) -> dict[str, bool]:
+    """What every member of the group may do: send anything unless the chat forbids it, invite people."""
+    return {flag: chat.members_can_send if flag in SEND_FLAGS else flag == "can_invite_users"
+            for flag in PERMISSION_FLAGS}  # fmt: skip
+
+
 def utf16_len(text: str) -> int:
     """Telegram counts text in UTF-16 code units: an emoji outside the BMP counts 2."""
     return len(text.encode("utf-16-le")) // 2
@@ -191,9 +239,8 @@ def int_param(params: dict, name: str, missing: str) -> int:
         raise bad_request(f'invalid parameter "{name}"') from exc
 
 
-def member_json(bot: FakeBot, membership: Membership | None, chat: FakeChat) -> dict:
+def member_json(user: dict, membership: Membership | None, chat: FakeChat) -> dict:
     """A ChatMember object with every field the real API sends for its status (PTB requires them)."""
-    user = bot.user_json()
     status = membership.status if membership else "left"
     rights = membership.rights if membership else {}
     if status == "creator":
@@ -208,9 +255,15 @@ def member_json(bot: FakeBot, membership: Membership | None, chat: FakeChat) -> 
         return data
     if status == "restricted":
         flags = {flag: bool(rights.get(flag)) for flag in RESTRICTED_FLAGS}
-        return {"status": status, "user": user, "is_member": True, "until_date": 0, **flags}
+        return {
+            "status": status,
+            "user": user,
+            "is_member": True,
+            "until_date": membership.until_date,
+            **flags,
+        }
     if status == "kicked":
-        return {"status": status, "user": user, "until_date": 0}
+        return {"status": status, "user": user, "until_date": membership.until_date}
     return {"status": status, "user": user}
 
 
