@@ -300,6 +300,9 @@ class FakeTelegramServer:
                   **user_fields) -> dict:  # fmt: skip
         return self.state.user_says(chat, user_id, first_name, text, reply_to, thread_id, **user_fields)
 
+    def user_edits(self, chat, message_id: int, text: str) -> dict:
+        return self.state.user_edits(chat, message_id, text)
+
     def copy_of(self, channel, post_id: int) -> int | None:
         return self.state.copy_of(channel, post_id)
 

@@ -94,6 +94,7 @@ class CommunityState:
             return data
 
     def user_edits(self, chat, message_id: int, text: str) -> dict:
+        """A person edits what they wrote; bots in the group get an "edited_message" update."""
         with self.lock:
             chat = self.find_chat(chat)
             message = chat.messages[message_id]

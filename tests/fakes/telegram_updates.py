@@ -58,7 +58,7 @@ class UpdateQueue:
         self.webhook: Webhook | None = None
         self.deliveries: list[WebhookDelivery] = []
         self.last_error: tuple[int, str] | None = None
-        self._poll_generation = 0
+        self.polls = 0  # getUpdates calls so far; a newer one ends an older long poll
         self._paused = False
 
     # --- queueing --------------------------------------------------------------------------------------
@@ -86,8 +86,8 @@ class UpdateQueue:
             if self.webhook is not None:
                 raise ApiError(409, WEBHOOK_ACTIVE)
             self._set_allowed(allowed)
-            self._poll_generation += 1
-            generation = self._poll_generation
+            self.polls += 1
+            generation = self.polls
             self.condition.notify_all()  # an earlier long poll ends with 409
             if offset > 0:
                 self.pending = [update for update in self.pending if update["update_id"] >= offset]
@@ -99,7 +99,7 @@ class UpdateQueue:
                 if remaining <= 0:
                     break
                 self.condition.wait(remaining)
-                if self._poll_generation != generation:
+                if self.polls != generation:
                     raise ApiError(409, TERMINATED)
                 if self.webhook is not None:
                     raise ApiError(409, WEBHOOK_ACTIVE)

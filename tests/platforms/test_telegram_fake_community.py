@@ -213,3 +213,11 @@ def eventually(condition, seconds: float = 5) -> bool:
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.01)
     return condition()
+
+
+def test_an_edit_by_a_person_reaches_the_bot_as_edited_message(api):
+    comment = api.server.user_says(api.group, ANNA, "Anna", "teh typo")
+    api.server.user_edits(api.group, comment["message_id"], "the typo")
+    first, edited = api("getUpdates")["result"]
+    assert edited["edited_message"]["text"] == "the typo" and "edit_date" in edited["edited_message"]
+    assert edited["update_id"] == first["update_id"] + 1

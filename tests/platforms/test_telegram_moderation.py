@@ -353,3 +353,33 @@ def test_the_webhook_gets_each_update_with_the_secret_and_failures_are_retried(
     assert telegram_server.pending_updates(stage.bot) == []
     info = telegram_server.state.queue(stage.bot).info()
     assert info["pending_update_count"] == 0 and "503" in info["last_error_message"]
+
+
+def test_a_second_reader_of_the_same_bot_ends_the_first_with_a_transient_error(stage):
+    outcome = []
+
+    def long_poll():
+        try:
+            outcome.append(aio.run(stage.telegram.get_updates(None, timeout=5)))
+        except Exception as error:  # the error is the outcome under test
+            outcome.append(error)
+        finally:
+            aio.run(stage.telegram.close())  # this thread's loop has its own share of the Bot
+
+    reader = threading.Thread(target=long_poll)
+    reader.start()
+    assert eventually(lambda: stage.server.state.queue(stage.bot).polls == 1)
+    assert aio.run(stage.telegram.get_updates(None)) == []
+    reader.join(timeout=5)
+    [error] = outcome
+    assert error.kind == ErrorKind.TRANSIENT
+    assert error.message == "Another program is reading this bot's updates at the same time. Only one may."
+
+
+def test_editing_a_post_edits_its_copy_which_still_reads_as_the_copy(stage, telegram_server):
+    published = aio.run(stage.telegram.publish(OutgoingPost(text="v1")))
+    copy_id = telegram_server.copy_of(stage.channel, int(published.external_id))
+    aio.run(stage.telegram.edit(published, OutgoingPost(text="v2")))
+    first, edited = aio.run(stage.telegram.get_updates(None))
+    assert edited["edited_message"]["text"] == "v2" and edited["edited_message"]["message_id"] == copy_id
+    assert parse_update(edited).post_copy == parse_update(first).post_copy
