@@ -175,14 +175,10 @@ class TelegramConnector(CommunityCalls):
     def _pace_keys(self, chat_ref: str | None = None) -> tuple[str, float]:
         """The pace key and interval of ``chat_ref`` (by default the channel's own chat). Another chat, such as
         the discussion group a reply goes to, counts as a group until Telegram said otherwise."""
-        if chat_ref is None:
-            known = _known_chats.get(self.chat_ref)
-            chat_key = f"telegram-chat:{known[0] if known else self.chat_ref}"
-            chat_type = known[1] if known else self.chat_type
-        else:
-            known = _known_chats.get(chat_ref)
-            chat_key = f"telegram-chat:{known[0] if known else chat_ref}"
-            chat_type = known[1] if known else Chat.SUPERGROUP
+        ref = self.chat_ref if chat_ref is None else chat_ref
+        known = _known_chats.get(ref)
+        chat_key = f"telegram-chat:{known[0] if known else ref}"
+        chat_type = known[1] if known else (self.chat_type if chat_ref is None else Chat.SUPERGROUP)
         is_group = chat_type in (Chat.GROUP, Chat.SUPERGROUP)
         return chat_key, self.GROUP_CHAT_INTERVAL if is_group else self.CHAT_INTERVAL
 
