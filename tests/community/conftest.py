@@ -8,8 +8,11 @@ from django.utils import timezone
 
 from tandem.channels.models import Channel, Platform
 from tandem.community.models import Author, Comment
+from tandem.community.webhooks import poll_updates
 from tandem.content.models import Delivery, DeliveryState, Post
+from tandem.core.aio import run
 from tandem.platforms import pacing
+from tandem.platforms.base import OutgoingPost
 
 _ids = itertools.count(1000)
 
@@ -61,6 +64,7 @@ def telegram(telegram_server, settings):
     server.group = server.add_chat("supergroup", "Acme Chat")
     server.set_member(server.bot, server.channel, "administrator")
     server.set_member(server.bot, server.group, "administrator")
+    server.link_discussion(server.channel, server.group)
     return server
 
 
@@ -99,3 +103,31 @@ def published(team, tg_channel):
         )
 
     return publish
+
+
+@pytest.fixture
+def fake_post(telegram, tg_channel, published) -> Delivery:
+    """A post the bot published in the channel (so Telegram copied it into the discussion group), with its
+    delivery; ``copy_id`` is the copy's message id in the group."""
+    sent = run(tg_channel.connector().publish(OutgoingPost(text="Fresh roast on Friday")))
+    delivery = published(int(sent.external_id))
+    delivery.copy_id = telegram.copy_of(telegram.channel, int(sent.external_id))
+    return delivery
+
+
+@pytest.fixture
+def says(telegram, tg_channel, fake_post):
+    """``says(text, user_id=…, name=…, reply_to=…)``: a person comments under the post on Telegram and Tandem
+    polls the bot's updates (ingest, then moderation); returns the stored comment."""
+
+    def say(text: str, user_id: int = 424242, name: str = "Anna", reply_to: int | None = None) -> Comment:
+        data = telegram.user_says(telegram.group, user_id, name, text, reply_to=reply_to or fake_post.copy_id)
+        poll_updates(tg_channel)
+        return Comment.objects.get(chat_id=str(telegram.group.id), external_id=str(data["message_id"]))
+
+    return say
+
+
+def on_telegram(server, chat, message_id) -> bool:
+    """Whether the message is still in the fake chat."""
+    return any(m["message_id"] == int(message_id) for m in server.messages(chat))

@@ -1,0 +1,195 @@
+"""Verdicts carried out: on the fake Telegram end to end, on the sandbox, refusals kept and audited, the
+escalation ladder, and audit rows that cannot be changed."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tandem.community.actions import moderate_comment
+from tandem.community.models import Author, CommentStatus, ModerationAction
+from tandem.moderation.models import Rule
+from tests.community.conftest import on_telegram
+
+OBSCENE = "Иди на х у й со своей рекламой"
+
+
+def test_an_obscene_comment_is_deleted_on_telegram_and_kept_in_the_archive(telegram, says):
+    comment = says(OBSCENE)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.DELETED
+    assert comment.text == OBSCENE  # the archive keeps it
+    assert not on_telegram(telegram, telegram.group, comment.external_id)
+    assert comment.verdict_action == "delete"
+    assert comment.verdict_reasons[0]["source"] == "pack"
+    audit = ModerationAction.objects.get()
+    assert (audit.action, audit.source, audit.rule_name, audit.ok) == ("delete", "pack", "ru_obscenity", True)
+    assert audit.platform_answer == "deleted"
+    assert audit.comment == comment and audit.author == comment.author
+    assert Author.objects.get().warnings == 1  # a strike
+
+
+def test_a_friendly_comment_is_allowed_without_an_audit_row(telegram, says):
+    comment = says("Спасибо, очень вкусно!")
+    assert (comment.status, comment.verdict_action) == (CommentStatus.VISIBLE, "allow")
+    assert on_telegram(telegram, telegram.group, comment.external_id)
+    assert not ModerationAction.objects.exists()
+
+
+def test_a_refused_delete_keeps_the_comment_and_the_audit_row_says_why(telegram, says, monkeypatch):
+    # Moderation runs once the comment is stored; make the message too old first (Telegram: 48 hours).
+    from tandem.community import ingest
+
+    original = ingest.store
+
+    def store_then_age(update, parsed):
+        if parsed.message:
+            telegram.set_message_date(telegram.group, int(parsed.message.message_id), 0)
+        return original(update, parsed)
+
+    monkeypatch.setattr(ingest, "store", store_then_age)
+    comment = says(OBSCENE)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.VISIBLE
+    assert on_telegram(telegram, telegram.group, comment.external_id)
+    audit = ModerationAction.objects.get()
+    assert (audit.action, audit.ok) == ("delete", False)
+    assert "48 hours" in audit.platform_answer
+    assert "message can't be deleted" in audit.platform_answer.lower()  # Telegram's own words
+    assert Author.objects.get().warnings == 0  # nothing happened to the author
+
+
+def test_a_bot_without_the_delete_right_is_told_which_right_to_give(team, telegram, says):
+    telegram.set_member(telegram.bot, telegram.group, "administrator", can_delete_messages=False)
+    says(OBSCENE)
+    audit = ModerationAction.objects.get()
+    assert not audit.ok
+    assert "Delete messages" in audit.platform_answer
+
+
+def test_a_hold_rule_holds_the_comment_for_review_and_it_stays_on_telegram(team, telegram, says):
+    Rule.objects.create(
+        workspace=team.workspace,
+        name="Coupons",
+        action="hold",
+        conditions=[{"type": "words", "words": ["coupon"]}],
+    )
+    comment = says("Do you have a coupon?")
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD
+    assert on_telegram(telegram, telegram.group, comment.external_id)
+    audit = ModerationAction.objects.get()
+    assert (audit.action, audit.source, audit.rule_name, audit.ok) == ("hold", "rule", "Coupons", True)
+
+
+def test_hide_deletes_on_telegram_which_cannot_hide(team, telegram, says):
+    Rule.objects.create(
+        workspace=team.workspace,
+        name="No ads",
+        action="hide",
+        conditions=[{"type": "words", "words": ["promo"]}],
+    )
+    comment = says("promo in my profile")
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.DELETED
+    audit = ModerationAction.objects.get()
+    assert audit.action == "hide" and audit.ok
+    assert "cannot hide" in audit.platform_answer
+
+
+def test_warn_deletes_and_answers_in_the_thread(team, telegram, says, fake_post):
+    Rule.objects.create(
+        workspace=team.workspace,
+        name="Be kind",
+        action="warn",
+        warn_text="please be kind.",
+        conditions=[{"type": "words", "words": ["stupid"]}],
+    )
+    comment = says("stupid question but", user_id=99, name="Zed")
+    assert not on_telegram(telegram, telegram.group, comment.external_id)
+    warning = telegram.messages(telegram.group)[-1]
+    assert warning["text"] == "Zed, please be kind."
+    assert warning["reply_to_message"]["message_id"] == fake_post.copy_id
+    audit = ModerationAction.objects.get()
+    assert (audit.action, audit.ok) == ("warn", True)
+
+
+def test_mute_and_ban_rules_restrict_the_person_in_the_group(team, telegram, says):
+    Rule.objects.create(
+        workspace=team.workspace, name="Casino", action="mute", mute_minutes=30,
+        conditions=[{"type": "words", "words": ["casino"]}],
+    )  # fmt: skip
+    Rule.objects.create(
+        workspace=team.workspace,
+        name="Scam",
+        action="ban",
+        conditions=[{"type": "words", "words": ["wallet"]}],
+    )
+    muted = says("best casino here", user_id=11, name="Mo")
+    assert telegram.member(telegram.group, 11).status == "restricted"
+    mute = ModerationAction.objects.get(action="mute")
+    assert mute.ok and mute.until is not None
+    assert timedelta(minutes=29) < mute.until - timezone.now() <= timedelta(minutes=30)
+    assert Author.objects.get(external_id="11").muted_until == mute.until
+    assert muted.status == CommentStatus.DELETED  # the comment goes too
+
+    says("send to my wallet", user_id=12, name="Bo")
+    assert telegram.member(telegram.group, 12).status == "kicked"
+    assert Author.objects.get(external_id="12").banned_at is not None
+    assert ModerationAction.objects.get(action="ban").ok
+
+
+def test_a_person_climbs_the_escalation_ladder(team, make_comment):
+    """Default ladder: 2 strikes mute 60 min, 3 mute a day, 4 ban; each obscene comment is a strike."""
+    steps = []
+    for _n in range(4):
+        comment = make_comment("ты дебил, бл@ть", author="troll")
+        audit = moderate_comment(comment)
+        steps.append((audit.action, audit.source))
+    assert steps == [
+        ("delete", "pack"),
+        ("mute", "escalation"),
+        ("mute", "escalation"),
+        ("ban", "escalation"),
+    ]
+    troll = Author.objects.get(external_id="troll")
+    assert troll.warnings == 4
+    assert troll.banned_at is not None
+    mutes = ModerationAction.objects.filter(action="mute").order_by("created_at", "id")
+    assert [round((m.until - m.created_at) / timedelta(minutes=1)) for m in mutes] == [60, 24 * 60]
+
+
+def test_the_sandbox_can_hide(team, make_comment):
+    Rule.objects.create(
+        workspace=team.workspace,
+        name="Links",
+        action="hide",
+        conditions=[{"type": "words", "words": ["promo"]}],
+    )
+    comment = make_comment("promo code inside")
+    audit = moderate_comment(comment)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HIDDEN
+    assert (audit.action, audit.platform_answer) == ("hide", "hidden")
+
+
+def test_the_teams_label_wins_over_a_later_verdict(team, make_comment):
+    comment = make_comment("бл@ть, как вкусно", label="ok")
+    assert moderate_comment(comment) is None
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.VISIBLE
+    assert comment.verdict_action == "delete"  # the verdict is still shown
+
+
+def test_audit_rows_cannot_be_changed_or_deleted(team, make_comment):
+    audit = moderate_comment(make_comment("бл@ть"))
+    audit.ok = False
+    with pytest.raises(TypeError):
+        audit.save()
+    with pytest.raises(TypeError):
+        audit.delete()
+    with pytest.raises(TypeError):
+        ModerationAction.objects.filter(pk=audit.pk).update(ok=False)
+    with pytest.raises(TypeError):
+        ModerationAction.objects.filter(pk=audit.pk).delete()
+    assert ModerationAction.objects.get(pk=audit.pk).ok is True
