@@ -96,7 +96,10 @@ def workspace_objects(team):
     from tandem.moderation.models import Rule, WorkspaceModel
 
     rule = Rule.objects.create(
-        workspace=team.workspace, name="Walk", conditions=[{"type": "words", "words": ["walk"]}], action="hold"
+        workspace=team.workspace,
+        name="Walk",
+        conditions=[{"type": "words", "words": ["walk"]}],
+        action="hold",
     )
     classifier_version = WorkspaceModel.objects.create(workspace=team.workspace, version=1, weights=b"")
     return {

@@ -9,6 +9,9 @@ NAVIGATION = [
     ("content.view", "content:calendar", _("Calendar")),
     ("content.view", "content:list", _("Posts")),
     ("channels.view", "channels:list", _("Channels")),
+    ("inbox.answer", "community:inbox", _("Inbox")),
+    ("moderation.review", "community:review", _("Review")),
+    ("moderation.rules", "moderation:rules", _("Moderation")),
     ("team.view", "workspaces:team", _("Team")),
     ("workspace.settings", "workspaces:settings", _("Settings")),
 ]
