@@ -298,6 +298,7 @@ def _build_for_workspace(workspace) -> Engine:
     from tandem.moderation.classifier import load_default
     from tandem.moderation.models import ModerationSettings, PackSetting, Rule
     from tandem.moderation.packs import PACKS
+    from tandem.moderation.workspace_model import load_active, with_model_thresholds
 
     settings, _ = ModerationSettings.objects.get_or_create(workspace=workspace)
     rules = compile_rule_rows(Rule.objects.filter(workspace=workspace, enabled=True))
@@ -306,12 +307,12 @@ def _build_for_workspace(workspace) -> Engine:
         row = pack_settings.get(key)  # a pack with no row is on, with its default action
         if row is None or row.enabled:
             rules += pack.with_action((row.action if row is not None else "") or pack.default_action)
-    # The shipped model; the workspace's retrained one will come from workspace_model.load_active(workspace).
-    classifier = load_default() if settings.classifier_enabled else None
+    # The workspace's retrained classifier when a version is active, else the one that ships with Tandem.
+    classifier = (load_active(workspace) or load_default()) if settings.classifier_enabled else None
     return Engine(
         rules,
         classifier=classifier,
-        thresholds=settings.thresholds,
+        thresholds=with_model_thresholds(settings.thresholds, classifier),
         ladder=settings.ladder,
         warn_text=str(settings.warn_text),
     )

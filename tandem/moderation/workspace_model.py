@@ -364,6 +364,23 @@ class WorkspaceClassifier:
         return _sigmoid(shipped_logits * self.shipped_coefs + own + self.intercepts)
 
 
+def with_model_thresholds(overrides: dict, classifier) -> dict:
+    """The settings' thresholds ({head: {"hold": p, "delete": p}}) with each one they leave empty taken from
+    the classifier: a retrained version brings its own hold and delete thresholds; for the shipped model the
+    engine's fallbacks (its hold threshold, the default delete threshold) apply."""
+    if classifier is None:
+        return overrides
+    deletes = getattr(classifier, "delete_thresholds", {})
+    merged = {}
+    for head in classifier.heads:
+        given = overrides.get(head)
+        merged[head] = dict(given) if isinstance(given, dict) else {}
+        merged[head].setdefault("hold", classifier.thresholds[head])
+        if deletes.get(head) is not None:
+            merged[head].setdefault("delete", deletes[head])
+    return merged
+
+
 @lru_cache(maxsize=64)
 def _load(model_id: int, version: int, created_at) -> WorkspaceClassifier:
     # created_at is part of the key so a reused id (a rolled-back row) never returns another version.

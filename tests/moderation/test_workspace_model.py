@@ -237,3 +237,27 @@ def test_a_retrain_request_trains_in_the_background_after_commit(
 
     assert WorkspaceModel.objects.get().version == 1
     assert workspace_model.training_since(team.workspace) is None
+
+
+def test_the_engine_uses_the_active_version_and_its_thresholds(team, labelled):
+    from tandem.moderation.configuration import settings_of
+    from tandem.moderation.engine import DEFAULT_DELETE_THRESHOLD, Engine
+
+    administrator = team.membership("administrator")
+    assert Engine.for_workspace(team.workspace).classifier is load_default()
+    model = workspace_model.retrain(administrator)
+    engine = Engine.for_workspace(team.workspace)
+    assert isinstance(engine.classifier, workspace_model.WorkspaceClassifier)
+    for head in ("toxic", "spam"):
+        own = model.thresholds[head]
+        assert engine.thresholds[head] == (own["hold"], own["delete"] or DEFAULT_DELETE_THRESHOLD)
+    # A threshold set in the settings wins over the model's own.
+    settings = settings_of(team.workspace)
+    settings.thresholds = {"toxic": {"hold": 0.5}}
+    settings.save()
+    assert Engine.for_workspace(team.workspace).thresholds["toxic"][0] == 0.5
+    verdict = Engine.for_workspace(team.workspace).review("the autumn menu is for glorp snorfs, glorp off")
+    assert any(reason.source == "model" and reason.name == "toxic" for reason in verdict.reasons)
+
+    workspace_model.deactivate(administrator)
+    assert Engine.for_workspace(team.workspace).classifier is load_default()
