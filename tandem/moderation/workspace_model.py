@@ -11,8 +11,9 @@ words move it. Because that logit is itself linear in the same features, scoring
 ``a * shipped_logit + X @ w + b``. A head with too few positives keeps the shipped head unchanged.
 
 Thresholds per action come from out-of-fold scores on the training part: "hold" where F1 is best, "delete"
-the lowest threshold whose precision reaches DELETE_PRECISION (None when none does: the model then never
-deletes on its own). Weights are stored as plain arrays in an .npz and read with allow_pickle=False.
+the lowest threshold whose precision reaches DELETE_PRECISION with 95 % confidence (None when none does, as
+with few decisions: the engine's default delete threshold then applies). Weights are stored as plain arrays
+in an .npz and read with allow_pickle=False.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ SEED = 20261126
 C = 4.0
 CV_FOLDS = 3
 DELETE_PRECISION = 0.95
+WILSON_Z = 1.645  # one-sided 95 %
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 # Coefficients this small change no score visibly; dropping them keeps the stored file small.
 PRUNE = 1e-6
@@ -178,10 +180,23 @@ def _threshold_at_best_f1(y: np.ndarray, proba: np.ndarray) -> float:
     return best
 
 
+def _precision_lower_bound(tp: int, flagged: int) -> float:
+    """One-sided 95 % Wilson lower bound of the precision tp / flagged: 30 hits out of 30 is not yet proof
+    of 95 % precision, 60 out of 60 is."""
+    if not flagged:
+        return 0.0
+    z = WILSON_Z
+    share = tp / flagged
+    centre = share + z * z / (2 * flagged)
+    spread = z * np.sqrt(share * (1 - share) / flagged + z * z / (4 * flagged * flagged))
+    return float((centre - spread) / (1 + z * z / flagged))
+
+
 def _threshold_at_precision(y: np.ndarray, proba: np.ndarray, floor: float) -> float | None:
+    """The lowest threshold (not below ``floor``) whose precision is DELETE_PRECISION with confidence."""
     for threshold in THRESHOLD_GRID[floor <= THRESHOLD_GRID]:
-        predicted = proba >= threshold
-        if predicted.any() and scores(y, predicted)["precision"] >= DELETE_PRECISION:
+        counted = scores(y, proba >= threshold)
+        if _precision_lower_bound(counted["tp"], counted["tp"] + counted["fp"]) >= DELETE_PRECISION:
             return float(threshold)
     return None
 

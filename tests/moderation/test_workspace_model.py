@@ -261,3 +261,15 @@ def test_the_engine_uses_the_active_version_and_its_thresholds(team, labelled):
 
     workspace_model.deactivate(administrator)
     assert Engine.for_workspace(team.workspace).classifier is load_default()
+
+
+def test_the_delete_threshold_needs_confidence_in_its_precision():
+    def perfect(positives):
+        y = np.array([1] * positives + [0] * 100)
+        return y, np.where(y == 1, 0.9, 0.1)
+
+    assert workspace_model._threshold_at_precision(*perfect(30), floor=0.3) is None  # 30 of 30: not yet proof
+    assert workspace_model._threshold_at_precision(*perfect(80), floor=0.3) == 0.3
+    y = np.array([1] * 80 + [0] * 100)
+    proba = np.concatenate([np.full(80, 0.9), np.full(90, 0.1), np.full(10, 0.5)])  # 10 false alarms at 0.5
+    assert workspace_model._threshold_at_precision(y, proba, floor=0.3) == 0.51
