@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .configuration import LADDER_ACTIONS
 from .models import Action, Rule
 from .rules import CONDITION_TYPES
+from .workspace_model import head_label
 
 
 class RuleForm(forms.ModelForm):
@@ -159,7 +160,7 @@ class SettingsForm(forms.Form):
                 )
 
     def threshold_rows(self):
-        return [(head, self[f"{head}_hold"], self[f"{head}_delete"]) for head in self.heads]
+        return [(head_label(head), self[f"{head}_hold"], self[f"{head}_delete"]) for head in self.heads]
 
     def thresholds(self) -> dict:
         data = self.cleaned_data

@@ -72,6 +72,11 @@ def labelled_comments(workspace):
     )
 
 
+def head_label(head: str) -> str:
+    """A classifier head named by the decision that teaches it ("toxic" → "Abusive")."""
+    return Label(head).label if head in Label.values else head
+
+
 @dataclass(frozen=True)
 class LabelCounts:
     counts: dict[str, int]  # label → number of decisions

@@ -79,6 +79,10 @@ def test_each_page_opens_for_staff_only(page, team, client_as, rule, version):
 def test_the_rules_page_lists_rules_packs_and_links(team, client_as, rule):
     page = client_as(team.administrator).get(url("rules", team)).content.decode()
     assert "Foobar" in page and "Regular expression: Pattern fo+bar, Ignore case" in page
+    rule.conditions = [{"type": "words", "words": list("abcdefg")}]
+    rule.save()
+    page = client_as(team.administrator).get(url("rules", team)).content.decode()
+    assert "Words: a, b, c, d, e and 2 more" in page
     for pack in PACKS.values():
         assert str(pack.label) in page
     assert url("settings", team) in page and url("models", team) in page

@@ -28,13 +28,16 @@ def describe_condition(condition: dict) -> str:
     if ctype is None:
         return _("Unknown condition")
     parts = []
+    # A type with one parameter reads without its label: "Words: дурак, идиот".
+    labelled = len(ctype.params) > 1
     for param in ctype.params:
         value = condition.get(param.name)
         if param.kind == "bool":
             if value:
                 parts.append(str(param.label))
         elif value not in (None, "", []):
-            parts.append(f"{param.label} {_value_text(param.kind, value)}")
+            shown = _value_text(param.kind, value)
+            parts.append(f"{param.label} {shown}" if labelled else shown)
     return f"{ctype.label}: {', '.join(parts)}" if parts else str(ctype.label)
 
 

@@ -11,6 +11,7 @@ from tandem.workspaces.access import in_workspace, workspace_view
 from .. import workspace_model
 from ..classifier import load_default
 from ..models import WorkspaceModel
+from ..workspace_model import head_label
 
 CAPABILITY = "moderation.rules"
 
@@ -18,7 +19,7 @@ CAPABILITY = "moderation.rules"
 def _head_rows(model: WorkspaceModel) -> list[dict]:
     """Per head: held-out scores of the shipped model and of this version, for the tables."""
     return [
-        {"head": head, **scores, "thresholds": model.thresholds.get(head, {})}
+        {"head": head, "label": head_label(head), **scores, "thresholds": model.thresholds.get(head, {})}
         for head, scores in sorted(model.metrics.get("heads", {}).items())
     ]
 
