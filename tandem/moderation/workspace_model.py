@@ -35,6 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from tandem.community.models import Comment, Label
 from tandem.workspaces.capabilities import can
+from tandem.workspaces.models import Workspace
 
 from .classifier import load_default
 from .models import WorkspaceModel
@@ -457,7 +458,9 @@ def retrain(actor, min_labels: int = MIN_LABELS) -> WorkspaceModel:
     }
     metrics["helped"] = helped(metrics)
     with transaction.atomic():
-        previous = WorkspaceModel.objects.select_for_update().filter(workspace=workspace)
+        # Two retrainings finishing at once must not take the same version number.
+        Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+        previous = WorkspaceModel.objects.filter(workspace=workspace)
         version = (previous.aggregate(last=Max("version"))["last"] or 0) + 1
         model = WorkspaceModel(
             workspace=workspace,
