@@ -19,6 +19,8 @@ in an .npz and read with allow_pickle=False.
 from __future__ import annotations
 
 import io
+import json
+import logging
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +41,8 @@ from tandem.workspaces.models import Workspace
 
 from .classifier import load_default
 from .models import WorkspaceModel
+
+logger = logging.getLogger(__name__)
 
 CAPABILITY = "moderation.rules"
 # Fewest decisions of a class before it is worth learning from: 20 leaves 5 for the held-out part.
@@ -308,6 +312,8 @@ def to_npz(fitted: dict[str, FittedHead], thresholds: dict[str, dict]) -> bytes:
         "format": np.array(FORMAT),
         "shipped_version": np.array(shipped.version),
         "heads": np.array(shipped.heads),
+        # The columns the weights index: a shipped model with other features makes this version unusable.
+        "features": np.array(json.dumps(shipped.featurizer.config, sort_keys=True)),
         "retrained": np.array([head in fitted for head in shipped.heads]),
         "shipped_coefs": np.array([fitted[h].shipped_coef if h in fitted else 1.0 for h in shipped.heads]),
         "intercepts": np.array([fitted[h].intercept if h in fitted else 0.0 for h in shipped.heads]),
@@ -345,6 +351,8 @@ class WorkspaceClassifier:
                 raise ValueError(
                     f"workspace model heads {stored_heads} differ from the shipped {shipped.heads}"
                 )
+            if json.loads(str(data["features"])) != shipped.featurizer.config:
+                raise ValueError("workspace model trained on other features than the shipped model's")
             retrained = data["retrained"].astype(bool)
             self.shipped_version = str(data["shipped_version"])
             self.shipped_coefs = data["shipped_coefs"].astype(np.float64)
@@ -411,13 +419,25 @@ def _load(model_id: int, version: int, created_at) -> WorkspaceClassifier:
 
 def load_active(workspace) -> WorkspaceClassifier | None:
     """The workspace's active retrained classifier, or None for the shipped one. Versions never change once
-    written, so a loaded version stays cached for the life of the process."""
+    written, so a loaded version stays cached for the life of the process.
+
+    A version that no longer fits the shipped model (a new ``make model`` with other heads or features) is
+    skipped with a warning: moderation goes on with the shipped classifier until the workspace retrains.
+    """
     active = (
         WorkspaceModel.objects.filter(workspace=workspace, active=True)
         .values_list("pk", "version", "created_at")
         .first()
     )
-    return _load(*active) if active else None
+    if active is None:
+        return None
+    try:
+        return _load(*active)
+    except (ValueError, KeyError) as error:
+        logger.warning(
+            "workspace %s: classifier version %s is not usable: %s", workspace.pk, active[1], error
+        )
+        return None
 
 
 # Services ----------------------------------------------------------------------------------------------

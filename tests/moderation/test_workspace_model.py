@@ -273,3 +273,15 @@ def test_the_delete_threshold_needs_confidence_in_its_precision():
     y = np.array([1] * 80 + [0] * 100)
     proba = np.concatenate([np.full(80, 0.9), np.full(90, 0.1), np.full(10, 0.5)])  # 10 false alarms at 0.5
     assert workspace_model._threshold_at_precision(y, proba, floor=0.3) == 0.51
+
+
+def test_a_version_that_no_longer_fits_the_shipped_model_falls_back_to_it(team, labelled, caplog):
+    model = workspace_model.retrain(team.membership("administrator"))
+    with np.load(io.BytesIO(bytes(model.weights)), allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["features"] = np.array('{"n_features": 16}')  # as if `make model` changed the features
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    WorkspaceModel.objects.filter(pk=model.pk).update(weights=buffer.getvalue(), version=7)
+    assert workspace_model.load_active(team.workspace) is None
+    assert "not usable" in caplog.text
