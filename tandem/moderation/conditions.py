@@ -51,9 +51,16 @@ _LINK_RE = re.compile(
     rf"(?i)(?:(?:https?|ftp)://(?:www\.)?(?P<full>(?:{_LABEL}\.)+{_LABEL})"
     rf"|www\.(?P<www>(?:{_LABEL}\.)+{_LABEL})"
     rf"|(?<![\w@.-])(?P<bare>(?:{_LABEL}\.)+(?:{_BARE_TLDS}))(?![\w-]))"
-    r"(?::\d+)?(?:[/?#][^\s<>\"']*)?"
+    r"(?::\d+)?(?:[/?#](?:[^\s<>\"']*[^\s<>\"'.,!?;:)\]])?)?"  # less trailing punctuation
 )
 _DOMAIN_RE = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
+_BARE_TLD_HINT_RE = re.compile(rf"(?i)\.(?:{_BARE_TLDS})(?![\w-])")
+
+
+def _may_have_link(text: str) -> bool:
+    """A cheap test that spares most comments (no link in them) the full link pattern."""
+    return "://" in text or "www." in text or "WWW." in text or _BARE_TLD_HINT_RE.search(text) is not None
+
 
 URL_SHORTENERS = frozenset(
     {
@@ -104,7 +111,7 @@ class Context:
     def links(self) -> list[Link]:
         if self._links is None:
             text = self.norm.text
-            if "." not in text:
+            if not _may_have_link(text):
                 self._links = []
             else:
                 self._links = [
@@ -246,18 +253,43 @@ class PatternCondition(Condition):
 
     kind = "pattern"
 
-    def __init__(self, pattern: re.Pattern[str], label: str, exceptions: re.Pattern[str] | None = None):
+    def __init__(
+        self,
+        pattern: re.Pattern[str],
+        label: str,
+        exceptions: re.Pattern[str] | None = None,
+        needs: re.Pattern[str] | None = None,
+    ):
         self.pattern = pattern
         self.label = label
-        self.exceptions = exceptions
+        self.exceptions = exceptions  # whole words that are innocent
+        self.needs = needs  # what the matched text must contain (e.g. a Cyrillic letter)
 
     def check(self, ctx: Context) -> Hit | None:
         for m in self.pattern.finditer(ctx.folded):
+            if self.needs is not None and self.needs.search(m.group()) is None:
+                continue
             if self.exceptions is not None and self.exceptions.fullmatch(_word_at(ctx.folded, m.start())):
                 continue
             return Hit(
                 f'{self.label} "{ctx.quote(m.start(), m.end())}"', ctx.original_span(m.start(), m.end())
             )
+        return None
+
+
+class AnyOf(Condition):
+    """The first of several conditions that holds (packs use it inside an "all" rule)."""
+
+    kind = "any_of"
+
+    def __init__(self, *conditions: Condition):
+        self.conditions = conditions
+
+    def check(self, ctx: Context) -> Hit | None:
+        for condition in self.conditions:
+            hit = condition.check(ctx)
+            if hit is not None:
+                return hit
         return None
 
 
@@ -311,10 +343,16 @@ _INVITE_RE = re.compile(
 )
 
 
+# Every invite names one of these hosts; a text without any is spared the full pattern.
+_INVITE_HINT_RE = re.compile(r"(?i)t\.me|telegram|tg:|discord|whatsapp|vk\.")
+
+
 class InvitesCondition(Condition):
     kind = "invites"
 
     def check(self, ctx: Context) -> Hit | None:
+        if _INVITE_HINT_RE.search(ctx.norm.text) is None:
+            return None
         m = _INVITE_RE.search(ctx.norm.text)
         if m is None:
             return None

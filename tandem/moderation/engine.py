@@ -38,7 +38,6 @@ from tandem.moderation.messages import (
     Verdict,
     fingerprint,
 )
-from tandem.moderation.models import Action
 from tandem.moderation.rules import CompiledRule, compile_rule
 
 __all__ = [
@@ -57,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DELETE_THRESHOLD = 0.85
 # Actions that carry a warning text to the author.
-_WARN_TEXT_ACTIONS = frozenset({Action.WARN, Action.MUTE, Action.BAN})
+_WARN_TEXT_ACTIONS = frozenset({"warn", "mute", "ban"})
 
 
 @dataclass(frozen=True)
@@ -192,11 +191,11 @@ class Engine:
                 score = max(score, p)
                 hold, delete = self.thresholds[head]
                 if p >= delete:
-                    reasons.append(Reason("model", head, Action.DELETE.value, f"{head} {p:.2f}"))
+                    reasons.append(Reason("model", head, "delete", f"{head} {p:.2f}"))
                 elif p >= hold:
-                    reasons.append(Reason("model", head, Action.HOLD.value, f"{head} {p:.2f}"))
+                    reasons.append(Reason("model", head, "hold", f"{head} {p:.2f}"))
         if not reasons:
-            return Verdict(Action.ALLOW.value, round(score, 6), ())
+            return Verdict("allow", round(score, 6), ())
         action = max((reason.action for reason in reasons), key=SEVERITY.__getitem__)
         mute_minutes = max(
             (rule.mute_minutes for rule, reason in found if reason.action == action and rule.mute_minutes),
@@ -211,7 +210,7 @@ class Engine:
             step = next((s for s in reversed(self.ladder) if s.strikes <= strikes_after), None)
             if step is not None and SEVERITY[step.action] > SEVERITY[action]:
                 action = step.action
-                mute_minutes = step.minutes if step.action == Action.MUTE else None
+                mute_minutes = step.minutes if step.action == "mute" else None
                 detail = f"strike {strikes_after}: {step.action}" + (
                     f" {step.minutes} min" if step.minutes else ""
                 )
@@ -220,7 +219,7 @@ class Engine:
             action,
             round(score, 6),
             tuple(reasons),
-            mute_minutes if action == Action.MUTE else None,
+            mute_minutes if action == "mute" else None,
             warn_text if action in _WARN_TEXT_ACTIONS else "",
         )
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from tandem.moderation.models import Action
 from tandem.moderation.normalize import Normalized, normalize
 
 __all__ = [
+    "ACTIONS",
     "SEVERITY",
     "STRIKE_ACTIONS",
     "AuthorFacts",
@@ -32,10 +32,12 @@ __all__ = [
     "fingerprint_of",
 ]
 
-# Index in Action (mildest first) = severity: of several matching reasons the strongest action wins.
-SEVERITY: dict[str, int] = {action.value: rank for rank, action in enumerate(Action)}
+# The verdict actions, mildest first, as in tandem.moderation.models.Action (kept here so that the engine
+# imports without Django's app registry; a test checks both agree). Of several reasons the strongest wins.
+ACTIONS = ("allow", "hold", "hide", "delete", "warn", "mute", "ban")
+SEVERITY: dict[str, int] = {action: rank for rank, action in enumerate(ACTIONS)}
 # Verdicts that count as a strike against the author (see Verdict.strike).
-STRIKE_ACTIONS = frozenset({Action.WARN, Action.HIDE, Action.DELETE})
+STRIKE_ACTIONS = frozenset({"warn", "hide", "delete"})
 
 
 @dataclass(frozen=True, slots=True)

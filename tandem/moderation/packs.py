@@ -19,13 +19,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tandem.moderation.conditions import (
+    AnyOf,
     FloodCondition,
     InvitesCondition,
     LinksCondition,
+    MentionsCondition,
     PatternCondition,
     RepeatedTextCondition,
 )
-from tandem.moderation.models import Action
 from tandem.moderation.rules import CompiledRule
 
 __all__ = ["PACKS", "Pack"]
@@ -80,6 +81,20 @@ def _rule(pack: str, action: str, *conditions, match: str = "any") -> CompiledRu
     return CompiledRule(pack, match, tuple(conditions), action, source="pack")
 
 
+def _word_conditions(
+    patterns: list[str], label: str, exceptions: re.Pattern[str], needs: re.Pattern[str] | None = None
+) -> tuple[PatternCondition, ...]:
+    """Conditions for a list of patterns, in two groups for speed: those that must start a word share one
+    look-behind in front (a position inside a word then fails at once), the others are left to begin with
+    a plain letter (which the regex engine scans for without trying the whole pattern at each position)."""
+    at_start = [p.removeprefix(_START) for p in patterns if p.startswith(_START)]
+    anywhere = [p for p in patterns if not p.startswith(_START)]
+    return tuple(
+        PatternCondition(re.compile(pattern), label, exceptions, needs)
+        for pattern in ("|".join(anywhere), _START + "(?:" + "|".join(at_start) + ")")
+    )
+
+
 # --- Russian obscenity (мат) ----------------------------------------------------------------------------
 
 # Prefixes that Russian mat takes (по-хуй, на-ебать, от-ъ-ебись, долбо-ёб); the hard sign is often
@@ -112,9 +127,12 @@ _RU_OBSCENE = [
     rf"{_START}(?:на|по|ни)?{_cyr('х')}{_vowel('е')}{_cyr('р')}(?:н[яиеюь]|ов\w*|ом)?{_END}",
     rf"{_START}(?:при|за|по|на|от|вз|рас)?{_cyr('д')}{_cyr('р')}{_vowel('о')}{_cyr('ч')}",
     rf"{_START}{_cyr('м')}{_vowel('а')}{_cyr('н')}{_cyr('д')}(?:а|ы|е|у|ой|авошк\w*){_END}",
-    # transliterated
-    rf"{_START}(?:blya[dt]\w*|pizd\w*|(?:na|po)hu[iy]|huy(?:nya|lo)?|ebat\w*|ebal\w*){_END}",
 ]
+# Mat in Latin transliteration.
+_RU_TRANSLIT = rf"{_START}(?:blya[dt]\w*|pizd\w*|(?:na|po)hu[iy]|huy(?:nya|lo)?|ebat\w*|ebal\w*){_END}"
+# The patterns above accept Latin look-alikes for words that stay mixed after normalisation (пиzдец, muдак);
+# a match must still have a Cyrillic letter, or "ent" and "eb" in English would be "епт" and "еб".
+_CYRILLIC = re.compile("[\u0430-\u044f]")
 # Whole words that a pattern above reaches but that are innocent.
 _RU_INNOCENT = re.compile(r"педикюр\w*|ебург\w*|ебитд\w*")
 
@@ -122,12 +140,13 @@ ru_obscenity = Pack(
     key="ru_obscenity",
     label=_("Russian obscenity"),
     description=_("Russian mat in every form, including disguised spellings (х.у-й, xyй, пиzдец, бляяя)."),
-    default_action=Action.DELETE.value,
+    default_action="delete",
     rules=(
         _rule(
             "ru_obscenity",
-            Action.DELETE.value,
-            PatternCondition(re.compile("|".join(_RU_OBSCENE)), "obscenity", _RU_INNOCENT),
+            "delete",
+            *_word_conditions(_RU_OBSCENE, "obscenity", _RU_INNOCENT, needs=_CYRILLIC),
+            PatternCondition(re.compile(_RU_TRANSLIT), "obscenity"),
         ),
     ),
 )
@@ -140,7 +159,8 @@ _EN_PROFANE = [
     rf"{_START}(?:fuk|fuks|fukin|fuking|fukk\w*|fck\w*|fcuk\w*|phuck\w*){_END}",
     r"sh[i*!]+t",
     r"b[i*!]+tch",
-    r"a[s*]{2}hole|arsehole",
+    r"a[s*]{2}hole",
+    r"arsehole",
     r"cunt",
     rf"{_START}wank",
     r"cocksuck",
@@ -158,67 +178,65 @@ en_profanity = Pack(
     key="en_profanity",
     label=_("English profanity and slurs"),
     description=_("English swear words and slurs, including disguised spellings (f u c k, sh1t, f*ck)."),
-    default_action=Action.DELETE.value,
+    default_action="delete",
     rules=(
         _rule(
             "en_profanity",
-            Action.DELETE.value,
-            PatternCondition(re.compile("|".join(_EN_PROFANE)), "profanity", _EN_INNOCENT),
+            "delete",
+            *_word_conditions(_EN_PROFANE, "profanity", _EN_INNOCENT),
         ),
     ),
 )
 
 # --- spam and scams ---------------------------------------------------------------------------------------
 
-# An amount of money: "$500", "500$", "5 000 руб", "300k", "100 usdt".
+# An amount of money: "$500", "500$", "5 000 руб", "300k", "100 usdt", "₹40".
 _AMOUNT = (
-    r"(?:[$€₽]\s*\d[\d.,]*\s*(?:k|к)?|\d[\d .,]*\s*(?:k|к|тыс\w*)?\s*"
-    r"(?:[$€₽]|usdt|usd|btc|dollars?|euros?|руб\w*|р\.))"
+    r"(?:[$€₽₹]\s*\d[\d.,]*\s*(?:k|к)?|\d[\d .,]*\s*(?:k|к|тыс\w*)?\s*"
+    r"(?:[$€₽₹]|usdt|usd|btc|eth|dollars?|euros?|руб\w*|р\.))"
 )
 _PER_DAY = r"(?:в|a|per|за|every|each|каждый)\s*(?:день|сутки|неделю|час|месяц|day|week|hour|month)"
-_SPAM_CRYPTO = [
+_EARNING = r"(?:доход\w*|прибыл\w*|заработ\w*|зп|зарплат\w*|оплат\w*|earn\w*|profit\w*|income|make|paid)"
+
+# Signals that are spam on their own.
+_SCAM = [
     r"(?:double|triple|x2|x10) your (?:money|btc|bitcoin|crypto|investment)",
-    r"(?:crypto|forex|trading|investment|binary options?)\s+"
-    r"(?:signals?|platform|expert|mentor|manager|opportunity)",
-    r"(?:guaranteed|daily|weekly|passive) (?:profit|returns?|income)",
-    r"(?:free|claim your) (?:bitcoin|btc|crypto|usdt|airdrop)",
-    r"(?:пассивн\w+|гарантированн\w+|ежедневн\w+) (?:доход\w*|прибыл\w*|заработ\w*)",
-    r"(?:крипт\w*|инвестиц\w*|трейдинг\w*|арбитраж\w*)\W+(?:\w+\W+){0,3}?"
-    r"(?:доход\w*|прибыл\w*|заработ\w*|сигнал\w*)",
-    rf"(?:доход\w*|прибыль|заработ\w*|earn\w*|profit|income|make)\W+(?:\w+\W+){{0,4}}?"
-    rf"(?:от|from|up to|до)?\W*{_AMOUNT}\W*{_PER_DAY}",
+    r"(?:guaranteed|daily|weekly) (?:profits?|returns?|income)|\d+ ?% (?:profit|returns?) (?:in|within|every)",
+    r"(?:free|claim your) (?:bitcoin|btc|crypto|usdt|eth|airdrop)|drop your wallets?|shill me",
+    r"(?:гарантированн\w+|ежедневн\w+) (?:доход\w*|прибыл\w*|заработ\w*)|заработ\w* без вложений",
+    rf"{_EARNING}\W+(?:\w+\W+){{0,4}}?(?:от|from|up to|до)?\W*{_AMOUNT}\W*{_PER_DAY}",
+    r"(?:earn|make) (?:money|cash) (?:from|at) home|(?:работа|заработок|подработка) на дому",
+    r"ставим (?:строго )?на (?:точный )?тотал|\d+ выигрыш\w* в ряд",
 ]
-_SPAM_HOME = [
-    r"(?:earn|make)\W+(?:\w+\W+){0,4}?(?:from|at) home",
-    r"(?:work|job|jobs) from home",
-    r"(?:работ\w*|заработ\w*|доход\w*|подработ\w*) (?:на дому|из дома|не выходя из дома|в интернете|онлайн)",
-    r"(?:удаленн\w+|удалённ\w+) (?:работ\w*|подработ\w*|заработ\w*)",
-    r"без опыта(?: работы)?\W+(?:\w+\W+){0,4}?(?:доход|заработ|от \d)",
-]
-# Asking to move the conversation into private messages, which scams and job offers do: counted only together
-# with a job, money or adult lure below (a plain "напиши в лс" between members is normal).
-_DM = (
-    r"(?:пиши|пишите|напиши|напишите|жду|стучи|стучите|обращайтесь)\W+(?:\w+\W+){0,2}?(?:в\s+)?(?:лс|личку|личные|"
-    r"директ|dm|pm|telegram|телеграм|тг|whatsapp|ватсап)|(?:write|message|text|dm|pm|contact) me\b|"
-    r"(?:in|via) (?:dm|pm|private|direct)|в (?:лс|личку|личные сообщения|директ)|(?:\+|плюс) в (?:лс|личку)"
-)
-_LURE = (
-    r"(?:ищу|нужны|нужен|требуются|требуется|набираю|набираем|приглашаю|приглашаем|looking for|hiring|need)\W+"
-    r"(?:\w+\W+){0,3}?(?:людей|человек|сотрудник\w*|партн[её]р\w*|помощник\w*|курьер\w*|команд\w*|people|"
-    r"partners|assistants?|workers|team)|доход\w*|заработ\w*|прибыл\w*|подработ\w*|вакансия|earn\w*|profit|income|"
-    r"investment|crypto|крипт\w*|18\+|интим\w*"
-)
-_SPAM_ADULT = [
-    r"(?<!\w)(?:porn\w*|порно\w*|xxx|onlyfans|nudes?|webcam girls?|sex ?chat|hot girls|эротик\w*"
-    r"|интим\w* (?:услуг|фото|видео)|секс[ -]?знакомств\w*|знакомств\w* для секса"
-    r"|девушки (?:твоего|вашего) города|girls? (?:in|from) your (?:city|area))(?!\w)",
-    r"(?:фото|видео|content|videos?|photos?) 18\+|18\+ (?:фото|видео|content|videos?|photos?)",
-]
-_SPAM_CHANNEL = [
+_SELF_PROMOTION = [
     r"(?:check out|visit|subscribe to|sub to) my (?:channel|page|profile|site|website|videos?)",
     r"(?:please|pls|plz) (?:subscribe|sub)\b|sub ?4 ?sub|sub for sub",
     r"подпи(?:шись|шитесь|сывайтесь) на (?:мой|наш) (?:канал|профиль|паблик)",
 ]
+# Lures: an offer of money, work, investment, adult content or bets. Alone they are conversation ("где ты
+# работаешь на дому?", "порно запретят"); with a way to get in touch (below) they are an advertisement.
+_LURE = [
+    r"(?:пассивн\w+|стабильн\w+|высок\w+) (?:доход\w*|заработ\w*|прибыл\w*)|passive income",
+    r"(?:crypto|forex|trading|investment|binary options?)\s+(?:signals?|platform|expert|mentor|plan|opportunit\w+)",
+    r"(?:крипт\w*|инвестиц\w*|трейдинг\w*|арбитраж\w*)\W+(?:\w+\W+){0,3}?(?:доход\w*|прибыл\w*|заработ\w*|сигнал\w*)",
+    r"(?:работ\w*|заработ\w*|доход\w*|подработ\w*) (?:на дому|из дома|не выходя из дома|в интернете|онлайн)",
+    r"(?:удаленн\w+|удалённ\w+) (?:работ\w*|подработ\w*|заработ\w*)|(?:work|jobs?) from home|без опыта",
+    r"(?:ищу|нужны|нужен|требуются|требуется|набираю|набираем|приглашаю|приглашаем|открыт набор|looking for|hiring)"
+    r"\W+(?:\w+\W+){0,3}?(?:людей|человек|сотрудник\w*|партн[её]р\w*|помощник\w*|курьер\w*|менеджер\w*|"
+    r"администратор\w*|people|partners|assistants?|workers|agents)",
+    rf"{_EARNING}\W+(?:\w+\W+){{0,3}}?(?:от|from|up to|до)\W*{_AMOUNT}",
+    r"(?<!\w)(?:porn\w*|порно\w*|xxx|onlyfans|nudes?|webcam girls?|sex ?chat|hot girls|эротик\w*|интим\w*"
+    r"|секс[ -]?знакомств\w*|знакомств\w* для секса|девушки (?:твоего|вашего) города"
+    r"|girls? (?:in|from) your (?:city|area))(?!\w)|18\+",
+    r"ставк\w* на спорт|прогноз\w* на (?:матч|спорт)|betting tips|casino|казино",
+]
+# Ways to get in touch: private messages, a link, a bot or account handle.
+_CONTACT = (
+    r"(?:пиши|пишите|напиши|напишите|жду|стучи|стучите|обращайтесь|писать)\W+(?:\w+\W+){0,2}?(?:в\s+)?"
+    r"(?:лс|личку|личные|директ|dm|pm|telegram|телеграм|тг|whatsapp|ватсап)"
+    r"|(?:write|message|text|dm|pm|contact) me\b|(?:in|via) (?:dm|pm|private|direct)"
+    r"|в (?:лс|личку|личные сообщения|директ)|(?:\+|плюс) в (?:лс|личку)"
+)
 
 
 def _patterns(label: str, patterns: list[str]) -> PatternCondition:
@@ -232,25 +250,22 @@ spam_scams = Pack(
         'Crypto and investment schemes, "earn from home", job offers in private messages, adult content, '
         "invite links to other chats, channel self-promotion."
     ),
-    default_action=Action.DELETE.value,
+    default_action="delete",
     rules=(
         _rule(
             "spam_scams",
-            Action.DELETE.value,
-            _patterns("crypto or investment scheme", _SPAM_CRYPTO),
-            _patterns("earn from home", _SPAM_HOME),
-            _patterns("adult", _SPAM_ADULT),
-            _patterns("self-promotion", _SPAM_CHANNEL),
+            "delete",
+            _patterns("scam", _SCAM),
+            _patterns("self-promotion", _SELF_PROMOTION),
             InvitesCondition(),
         ),
         _rule(
             "spam_scams",
-            Action.DELETE.value,
-            _patterns("private messages", [_DM]),
-            _patterns("offer", [_LURE]),
+            "delete",
+            _patterns("offer", _LURE),
+            AnyOf(_patterns("private messages", [_CONTACT]), LinksCondition([], []), MentionsCondition(1)),
             match="all",
         ),
-        _rule("spam_scams", Action.DELETE.value, LinksCondition([], [], shorteners=True)),
     ),
 )
 
@@ -263,11 +278,11 @@ flood = Pack(
         "Five or more messages from one author within 10 seconds, and the same text from three or more "
         "authors within 10 minutes."
     ),
-    default_action=Action.DELETE.value,
+    default_action="delete",
     rules=(
         _rule(
             "flood",
-            Action.DELETE.value,
+            "delete",
             FloodCondition(messages=5, seconds=10),
             RepeatedTextCondition(authors=3, seconds=600),
         ),

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from tandem.moderation import conditions as c
 from tandem.moderation.conditions import Condition, Context
 from tandem.moderation.messages import SEVERITY, History, Message, Reason
-from tandem.moderation.models import Action
 
 __all__ = [
     "CONDITION_TYPES",
@@ -413,7 +412,7 @@ def compile_rule(
         raise ValidationError(gettext('Match must be "all" or "any".'), code="invalid")
     if action not in SEVERITY:
         raise ValidationError(gettext('Unknown action "%(action)s".') % {"action": action}, code="invalid")
-    if action == Action.MUTE and mute_minutes is not None and mute_minutes <= 0:
+    if action == "mute" and mute_minutes is not None and mute_minutes <= 0:
         raise ValidationError(gettext("Mute for a positive number of minutes."), code="invalid")
     built = []
     for condition in validate_conditions(conditions):
