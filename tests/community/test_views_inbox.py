@@ -43,7 +43,7 @@ def test_each_page_opens_for_the_staff_refuses_guest_and_client_and_hides_from_o
         assert client.get(page).status_code == expected, page
 
 
-def test_the_navigation_shows_inbox_and_review_to_the_administrator_only_among_non_leads(team, client_as):
+def test_the_navigation_offers_inbox_and_review_to_the_staff_not_to_guests(team, client_as):
     page = client_as(team.administrator).get(url("inbox")).content.decode()
     assert f'href="{url("inbox")}"' in page and f'href="{url("review")}"' in page
     guest_page = client_as(team.guest).get(reverse("workspaces:dashboard", args=["acme"])).content.decode()

@@ -45,9 +45,9 @@ def with_rule(comments, name: str):
 def filtered_comments(request, filters: dict):
     """The audience's comments (not the team's replies) matching the inbox filters, newest first."""
     comments = workspace_comments(request.workspace).filter(from_team=False)
-    for name, field in (("channel", "channel"), ("status", "status"), ("state", "state")):
+    for name in ("channel", "status", "state"):
         if name in filters:
-            comments = comments.filter(**{field: filters[name]})
+            comments = comments.filter(**{name: filters[name]})
     if "verdict" in filters:
         comments = comments.filter(verdict_action=filters["verdict"])
     if "q" in filters:
