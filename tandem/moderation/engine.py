@@ -173,21 +173,23 @@ class Engine:
                 if reason is not None:
                     found.append((rule, reason))
             matches.append(found)
-        probabilities = (
-            self.classifier.probabilities([m.text for m in prepared]) if self.classifier is not None else None
-        )
-        verdicts = []
-        for index, (message, found) in enumerate(zip(prepared, matches, strict=True)):
-            row = probabilities[index] if probabilities is not None else ()
-            verdicts.append(self._verdict(message, found, row))
-        return verdicts
+        if self.classifier is not None:
+            # plain floats: indexing a numpy row per head costs more than the rest of the verdict
+            rows = self.classifier.probabilities([m.text for m in prepared]).tolist()
+        else:
+            rows = [()] * len(prepared)
+        return [
+            self._verdict(message, found, row)
+            for message, found, row in zip(prepared, matches, rows, strict=True)
+        ]
 
-    def _verdict(self, message: Message, found: list[tuple[CompiledRule, Reason]], probabilities) -> Verdict:
+    def _verdict(
+        self, message: Message, found: list[tuple[CompiledRule, Reason]], probabilities: Sequence[float]
+    ) -> Verdict:
         reasons = [reason for _, reason in found]
         score = 1.0 if found else 0.0
-        if len(probabilities):
+        if probabilities:
             for head, p in zip(self.classifier.heads, probabilities, strict=True):
-                p = float(p)
                 score = max(score, p)
                 hold, delete = self.thresholds[head]
                 if p >= delete:

@@ -176,7 +176,7 @@ CONDITION_TYPES: dict[str, ConditionType] = {
             "author_age",
             _("New author"),
             _("The author was first seen less than this many hours ago."),
-            [Param("hours", "float", _("Hours"), default=24, min_value=0)],
+            [Param("hours", "float", _("Hours"), default=24, min_value=0, max_value=24 * 366 * 10)],
             c.AuthorAgeCondition,
         ),
         _type(
@@ -288,10 +288,11 @@ def _check_semantics(kind: str, params: dict) -> None:
         name = "words" if kind == "words" else "phrases"
         if not params[name]:
             raise _Invalid(gettext("add at least one item"))
-        if kind == "words":
-            for word in params[name]:
-                if " " in word.strip():
-                    raise _Invalid(gettext('"%(word)s" is more than one word: use a phrase') % {"word": word})
+        for item in params[name]:
+            if not any(ch.isalnum() for ch in item):
+                raise _Invalid(gettext('"%(item)s" has no letters or digits') % {"item": item})
+            if kind == "words" and " " in item:
+                raise _Invalid(gettext('"%(word)s" is more than one word: use a phrase') % {"word": item})
     elif kind == "length":
         low, high = params.get("min"), params.get("max")
         if low is None and high is None:

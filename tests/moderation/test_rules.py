@@ -1,5 +1,6 @@
 """Rule conditions, one by one (a match and a near miss each), their validation, and spans in the original text."""
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -269,6 +270,8 @@ def test_span_maps_back_to_the_original_text(condition, text, matched):
         ([{"type": "words", "words": [1, 2]}], "Condition 1 (words): words must be a list of texts"),
         ([{"type": "words", "words": {"a": 1}}], "words must be a list of texts"),
         ([{"type": "words", "words": ["два слова"]}], "is more than one word: use a phrase"),
+        ([{"type": "phrase", "phrases": ["!!!"]}], '"!!!" has no letters or digits'),
+        ([{"type": "author_age", "hours": 1e300}], "hours must be at most"),
         ([{"type": "caps", "ratio": "lots"}], "Condition 1 (caps): ratio must be a number"),
         ([{"type": "caps", "ratio": 1.5}], "ratio must be at most 1"),
         ([{"type": "caps", "ratio": True}], "ratio must be a number"),
@@ -320,3 +323,43 @@ def test_compile_rule_checks_match_and_action():
         compile_rule("r", "all", [{"type": "caps"}], "explode")
     with pytest.raises(ValidationError, match="Condition 1"):
         compile_rule("r", "all", [{"type": "regex", "pattern": "["}], "hide")
+
+
+JUNK = [
+    None,
+    True,
+    0,
+    -1,
+    2**70,
+    1e308,
+    float("inf"),
+    "",
+    " ",
+    "x",
+    "5",
+    "((",
+    "🙂",
+    [],
+    [None],
+    ["a", 1],
+    {},
+    {"a": 1},
+]
+
+
+def test_any_json_shape_gives_a_validation_error_or_a_rule():
+    """Whatever a form or an API sends, the answer is a cleaned rule or a ValidationError, nothing else."""
+    rng = random.Random(4)
+    for _ in range(3000):
+        kind = rng.choice([*CONDITION_TYPES, "nope", None, 5])
+        params = {p.name for p in CONDITION_TYPES[kind].params} if kind in CONDITION_TYPES else {"x"}
+        condition = {name: rng.choice(JUNK) for name in params if rng.random() < 0.8}
+        if rng.random() < 0.95:
+            condition["type"] = kind
+        conditions = rng.choice([[condition], [condition, condition], condition, "x", None])
+        try:
+            compiled = compile_rule("fuzz", rng.choice(["all", "any"]), conditions, "hold")
+        except ValidationError as error:
+            assert error.messages
+        else:
+            compiled.evaluate(Message("проверка 🙂 @a https://x.com", author=AuthorFacts("a")))
