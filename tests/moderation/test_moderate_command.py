@@ -159,3 +159,11 @@ def test_unknown_workspace_and_missing_file(tmp_path):
 def test_byte_order_mark_is_accepted(tmp_path):
     source = write(tmp_path, "in.csv", "\ufefftext\nhello\n", encoding="utf-8")
     assert moderate(source).splitlines()[0] == "verdict,score,reasons"
+
+
+def test_standard_input(monkeypatch):
+    data = b'{"id": 1, "text": "fuck"}\n{"id": 2, "text": "hello"}\n'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+    records = [json.loads(line) for line in moderate("-", format="jsonl").splitlines()]
+    assert [r["id"] for r in records] == [1, 2]
+    assert records[0]["verdict"] == "delete"

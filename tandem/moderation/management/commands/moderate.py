@@ -219,7 +219,8 @@ class Command(BaseCommand):
         "field); optional id, author and time (ISO 8601 or unix seconds). Writes one row per input row, in "
         "order: id (when given), verdict, score and reasons. Without --workspace, the shipped defaults (every "
         "ready pack and the starting classifier). The flood and repeated-text rules use the authors and times "
-        "in the file; a file without times has no flood."
+        "in the file; a file without times has no flood. A malformed file (no text column, a row without "
+        "text, bad JSON, not UTF-8) stops with the line number and a non-zero exit."
     )
 
     def add_arguments(self, parser):
