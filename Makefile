@@ -70,6 +70,7 @@ makemessages:
 bench: install
 	$(PY) bench/publish.py
 	$(PY) bench/publish.py --posts 10000 --databases sqlite --label sustained --timeout 300
+	$(PY) bench/webhook.py
 	$(PY) bench/moderation_speed.py
 
 clean:

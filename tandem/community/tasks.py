@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_startup
 
+from tandem.channels.models import ChannelStatus
 from tandem.core.errors import ServiceError
 
 from . import actions, audience, ingest, webhooks
@@ -18,6 +19,32 @@ log = logging.getLogger(__name__)
 # An update still unprocessed after this long lost its task (the worker was down or killed): the minute's
 # sweep processes it.
 STALE_UPDATE = timedelta(minutes=1)
+# A worker opens the connections of at most this many Telegram channels when it starts.
+WARM_CONNECTIONS_MAX = 20
+
+
+@on_startup()
+def warm_up_moderation():
+    """Get a worker ready to moderate before the first comment arrives: build the moderation engines (loading
+    the classifier and compiling the packs take seconds) and open each Telegram bot's connection (importing
+    the SDK and a first request take most of a second), so the first comment is handled as fast as the rest."""
+    from django.db import connection
+
+    from tandem.channels.models import Channel
+    from tandem.moderation.engine import Engine
+    from tandem.workspaces.models import Workspace
+
+    try:
+        for workspace in Workspace.objects.filter(channels__status=ChannelStatus.ACTIVE).distinct():
+            Engine.for_workspace(workspace)
+        telegram = Channel.objects.filter(platform="telegram", status=ChannelStatus.ACTIVE)
+        for channel in telegram[:WARM_CONNECTIONS_MAX]:
+            # A read-only call (getChat, getChatMember) on the connector the worker keeps for the channel.
+            actions.platform_call(channel, "verify")
+    except Exception:
+        log.exception("warming up the worker failed")  # the first comment will do the work instead
+    finally:
+        connection.close()
 
 
 @db_task()

@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from tandem.core.bootstrap import QUEUE_POLLING
+
 
 class Command(BaseCommand):
     help = (
@@ -19,4 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-periodic", action="store_true", help="do not run periodic tasks here")
 
     def handle(self, *args, workers, worker_type, no_periodic, **options):
-        call_command("run_huey", workers=workers, worker_type=worker_type, periodic=not no_periodic)
+        call_command(
+            "run_huey", workers=workers, worker_type=worker_type, periodic=not no_periodic, **QUEUE_POLLING
+        )
