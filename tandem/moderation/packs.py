@@ -34,6 +34,9 @@ __all__ = ["PACKS", "Pack"]
 
 @dataclass(frozen=True)
 class Pack:
+    """A ready set of rules with a name, a description and the action it takes unless the workspace picks
+    another (models.PackSetting)."""
+
     key: str
     label: str | Promise
     description: str | Promise
@@ -54,7 +57,7 @@ _END = rf"(?!{_W})"
 _CYR_LOOKALIKES = {
     "а": "аa@", "б": "б6b", "в": "вb", "г": "гr", "д": "дd", "е": "еe", "з": "з3z", "и": "иiu", "й": "йi",
     "к": "кk", "л": "лl", "м": "мm", "н": "нhn", "о": "оo0", "п": "пn", "р": "рp", "с": "сc$", "т": "тt",
-    "у": "уyu", "х": "хx", "ч": "ч4", "ш": "шw", "я": "я",
+    "у": "уyu", "х": "хx", "ч": "ч4", "ш": "шw",
 }  # fmt: skip
 
 
@@ -100,7 +103,7 @@ def _word_conditions(
 # Prefixes that Russian mat takes (по-хуй, на-ебать, от-ъ-ебись, долбо-ёб); the hard sign is often
 # written as ь or dropped after a consonant, but "с" + "еб" without it is "себя", so those need ъ/ь.
 _RU_PREFIX = r"(?:по|па|на|ни|за|до|вы|у|о|а|об|от|под|при|пере|раз|рас|из|вз|въ|долбо|недо)"
-_RU_HARD_PREFIX = r"(?:съ|сь|отъ|оть|разъ|раз[ь]|подъ|подь|объ|обь|изъ|изь|въ|вь|взъ)"
+_RU_HARD_PREFIX = r"(?:съ|сь|отъ|оть|разъ|разь|подъ|подь|объ|обь|изъ|изь|въ|вь|взъ)"
 
 _RU_OBSCENE = [
     # хуй and its family: хуй, хуе-, хуё-, хуя-, хую, хуи; only at the start of a word or after a prefix,
