@@ -291,7 +291,9 @@ def review(comment: Comment):
         warnings=author.warnings if author else 0,
     )
     message = Message(comment.text, author=facts, sent_at=comment.sent_at, channel_key=comment.chat_id)
-    verdict = Engine.for_workspace(comment.workspace).review(message, CommentHistory(comment.workspace_id))
+    verdict = Engine.for_workspace(comment.workspace).review(
+        message, CommentHistory(comment.workspace_id, until=comment.sent_at)
+    )
     comment.verdict_action = verdict.action
     comment.verdict_score = verdict.score
     comment.verdict_reasons = verdict.reasons_json()

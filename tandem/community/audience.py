@@ -90,6 +90,8 @@ LINES = {
 }
 # The demo's comments are spread over this much of the recent past.
 DEMO_SPREAD = timedelta(hours=6)
+# Comments come about this far apart when no start is given.
+PACE = timedelta(seconds=90)
 # Mostly friendly, as a real audience is.
 TEMPERS = ("friendly",) * 7 + ("spam", "abuse")
 
@@ -111,41 +113,51 @@ def simulate_comments(
     since: datetime | None = None,
 ) -> list[Comment]:
     """``count`` comments by the cast under the channel's published posts (or ``deliveries``), sent between
-    ``since`` and now (now, by default), then moderated. Returns the new comments."""
+    ``since`` (by default about a minute and a half per comment ago, a lively but human pace) and now, then
+    moderated. Returns the new comments."""
     posts = list(deliveries if deliveries is not None else published_posts(channel))
     if not posts:
         return []
     rng = random.Random(seed)  # noqa: S311 - made-up comments, not secrets
     now = timezone.now()
-    start = since or now
+    start = since or now - count * PACE
     chat = sandbox_chat(channel)
     # Message ids only need to be unique in the chat: milliseconds since the epoch, then counting up.
     first_id = int(time.time() * 1000)
     times = sorted(start + (now - start) * rng.random() for _n in range(count))
-    comments = []
-    with transaction.atomic():
-        for number, sent_at in enumerate(times):
-            persona = _persona(rng)
-            post = rng.choice(posts)
-            # A post still being sent has no platform id yet; its comments thread under its Tandem id.
-            thread = post.external_id or f"post-{post.pk}"
-            earlier = [c for c in comments if c.delivery_id == post.pk]
-            answered = rng.choice(earlier) if earlier and rng.random() < 0.3 else None
-            message = IncomingMessage(
-                chat_id=chat,
-                message_id=str(first_id + number),
-                sender=Sender(persona.external_id, persona.name, persona.username),
-                text=rng.choice(LINES[persona.temper, persona.language]),
-                sent_at=sent_at,
-                thread_id=thread,
-                reply_to_message_id=answered.external_id if answered else thread,
-            )
+    comments, used = [], set()
+    for number, sent_at in enumerate(times):
+        persona = _persona(rng)
+        post = rng.choice(posts)
+        # A post still being sent has no platform id yet; its comments thread under its Tandem id.
+        thread = post.external_id or f"post-{post.pk}"
+        earlier = [c for c in comments if c.delivery_id == post.pk]
+        answered = rng.choice(earlier) if earlier and rng.random() < 0.3 else None
+        message = IncomingMessage(
+            chat_id=chat,
+            message_id=str(first_id + number),
+            sender=Sender(persona.external_id, persona.name, persona.username),
+            text=_line(rng, persona, used),
+            sent_at=sent_at,
+            thread_id=thread,
+            reply_to_message_id=answered.external_id if answered else thread,
+        )
+        with transaction.atomic():
             comment, new = record_message(channel, message, delivery=post)
-            if new:
-                comments.append(comment)
-    for comment in comments:
-        moderate_comment(comment)
+        if new:
+            # Each comment is moderated as it arrives, as a real one is.
+            moderate_comment(comment)
+            comments.append(comment)
     return comments
+
+
+def _line(rng: random.Random, persona: Persona, used: set[str]) -> str:
+    """A line the persona might write, one not said yet in this batch when there is one (a crowd repeating
+    itself word for word is what the flood pack catches)."""
+    lines = LINES[persona.temper, persona.language]
+    line = rng.choice([line for line in lines if line not in used] or lines)
+    used.add(line)
+    return line
 
 
 def _persona(rng: random.Random) -> Persona:
@@ -166,7 +178,9 @@ def comment_for_demo(channel: Channel, count: int = 30) -> list[Comment]:
     """The demo's conversation so far: comments spread over the last hours under the posts published (or
     being published) now. Call after the demo's transaction: moderation may call the sandbox connector."""
     posts = Delivery.objects.filter(
-        channel=channel, state__in=(DeliveryState.SENT, DeliveryState.SCHEDULED), due_at__lte=timezone.now()
+        channel=channel,
+        state__in=(DeliveryState.SCHEDULED, DeliveryState.SENDING, DeliveryState.SENT),
+        due_at__lte=timezone.now(),
     )
     return simulate_comments(
         channel, count=count, seed=2026, deliveries=posts, since=timezone.now() - DEMO_SPREAD

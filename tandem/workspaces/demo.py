@@ -59,7 +59,8 @@ def load_demo() -> Workspace:
 
 
 def _load_demo_content(workspace: Workspace) -> None:
-    """A sandbox channel, rubrics and three posts in different states, so every page has something to show."""
+    """A sandbox channel, rubrics, three posts in different states and comments under the published one, so
+    every page has something to show."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -89,3 +90,8 @@ def _load_demo_content(workspace: Workspace) -> None:
             content.schedule(author, post, at=timezone.now() + timedelta(days=2))
         else:
             content.submit(author, post)
+    # The simulated audience's first comments (with some spam and abuse for moderation to handle), after the
+    # commit: moderating them calls the sandbox connector, which works in its own connection.
+    from tandem.community.audience import comment_for_demo
+
+    transaction.on_commit(lambda: comment_for_demo(channel))
