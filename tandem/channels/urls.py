@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:channel_id>/slots/<int:slot_id>/delete/", views.delete_slot, name="delete_slot"),
     path("<int:channel_id>/recheck/", views.recheck, name="recheck"),
     path("<int:channel_id>/token/", views.update_token, name="update_token"),
+    path("<int:channel_id>/webhook/", views.switch_webhook, name="switch_webhook"),
     path("<int:channel_id>/remove/", views.remove, name="remove"),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from tandem.community import webhooks
 from tandem.content.models import DUE_STATES, Delivery
 from tandem.core.errors import ServiceError
 from tandem.platforms.base import FEATURE_LABELS, Feature
@@ -146,10 +147,41 @@ def _detail_context(request, channel, *, slot_form=None, token_form=None, remove
         "token_form": token_form or UpdateTokenForm(),
         "remove_form": remove_form or RemoveChannelForm(),
     }
+    if channel.platform == Platform.TELEGRAM:
+        context["comments"] = _comments_setup(channel)
     if channel.platform == Platform.SANDBOX:
         feed = Paginator(channel.sandbox_messages.all(), SANDBOX_PAGE_SIZE)
         context["sandbox_page"] = feed.get_page(request.GET.get("page"))
     return context
+
+
+def _comments_setup(channel) -> dict:
+    """Where a Telegram channel's comments come from and what the bot may do there, for the channel page."""
+    details = channel.details
+    chat_type = details.get("type", "")
+    if chat_type == "channel":
+        rights = details.get("discussion") or {}
+        group = details.get("linked_chat_id")
+    else:  # the group itself is where people write
+        rights = {
+            "member": True,
+            "can_delete_messages": details.get("can_delete_messages", False),
+            "can_restrict_members": details.get("can_restrict_members", False),
+        }
+        group = channel.external_id
+    missing = []
+    if group and not rights.get("member", False):
+        missing.append(_("add the bot to the discussion group"))
+    if group and not rights.get("can_delete_messages", False):
+        missing.append(_("give it the right “Delete messages”"))
+    if group and not rights.get("can_restrict_members", False):
+        missing.append(_("give it the right “Ban users” (for mute and ban)"))
+    return {
+        "group": group,
+        "missing": missing,
+        "webhook": bool(details.get("webhook")),
+        "webhook_url": webhooks.webhook_url(str(details["bot_id"])) if details.get("bot_id") else "",
+    }
 
 
 def _to_detail(request, channel):
@@ -205,6 +237,29 @@ def recheck(request, channel_id):
         )
     else:
         messages.success(request, _("Everything works: the channel is active."))
+    return _to_detail(request, channel)
+
+
+@workspace_view("channels.manage")
+@require_POST
+def switch_webhook(request, channel_id):
+    """Receive the bot's updates by webhook (instantly; needs a public HTTPS address) or by polling."""
+    channel = channel_for(request.membership, channel_id, "channels.manage")
+    turn_on = request.POST.get("webhook") == "on"
+    try:
+        if turn_on:
+            url = webhooks.enable_webhook(request.membership, channel)
+        else:
+            webhooks.disable_webhook(request.membership, channel)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        if turn_on:
+            messages.success(
+                request, _("Telegram now sends comments to %(url)s as they are written.") % {"url": url}
+            )
+        else:
+            messages.success(request, _("Tandem now fetches comments from Telegram every few seconds."))
     return _to_detail(request, channel)
 
 

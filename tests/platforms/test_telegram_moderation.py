@@ -92,10 +92,26 @@ def test_telegram_offers_comments_and_moderation_but_no_hiding():
 def test_verify_names_the_bot_and_the_channels_discussion_group(stage, telegram_server):
     info = aio.run(stage.telegram.verify())
     assert (info.extra["bot_id"], info.extra["linked_chat_id"]) == (stage.bot.id, stage.group.id)
+    assert info.extra["discussion"] == {
+        "member": True,
+        "can_delete_messages": True,
+        "can_restrict_members": True,
+    }
     group = TelegramConnector(stage.bot.token, str(stage.group.id), api_url=telegram_server.url)
     extra = aio.run(group.verify()).extra
     assert extra["can_restrict_members"] is True and extra["linked_chat_id"] is None
     aio.run(group.close())
+
+
+def test_verify_reports_what_the_bot_may_not_do_in_the_discussion_group(stage, telegram_server):
+    telegram_server.set_member(stage.bot, stage.group, "member")
+    assert aio.run(stage.telegram.verify()).extra["discussion"] == {
+        "member": True,
+        "can_delete_messages": False,
+        "can_restrict_members": False,
+    }
+    telegram_server.set_member(stage.bot, stage.group, "left")
+    assert aio.run(stage.telegram.verify()).extra["discussion"]["member"] is False
 
 
 # --- reply ---------------------------------------------------------------------------------------------

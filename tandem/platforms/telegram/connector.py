@@ -248,12 +248,30 @@ class TelegramConnector(CommunityCalls):
         }
         if chat.type in (Chat.GROUP, Chat.SUPERGROUP):
             extra["can_restrict_members"] = has_right("can_restrict_members")
+        if extra["linked_chat_id"]:
+            extra["discussion"] = await self._discussion_rights(extra["linked_chat_id"], bot.bot.id)
         return ChannelInfo(
             external_id=str(chat.id),
             title=chat.title or chat.full_name or "",
             username=chat.username or "",
             extra=extra,
         )
+
+    async def _discussion_rights(self, group_id: int, bot_user_id: int) -> dict:
+        """What the bot may do in the channel's discussion group, where comments are moderated. A problem
+        there does not stop publishing, so it is reported, not raised."""
+        try:
+            member = await self._call(
+                "get_chat_member", sends=False, paced=False, chat_id=group_id, user_id=bot_user_id
+            )
+        except ConnectorError:
+            return {"member": False, "can_delete_messages": False, "can_restrict_members": False}
+        is_owner = member.status == ChatMember.OWNER
+        return {
+            "member": member.status not in (ChatMember.LEFT, ChatMember.BANNED),
+            "can_delete_messages": is_owner or bool(getattr(member, "can_delete_messages", False)),
+            "can_restrict_members": is_owner or bool(getattr(member, "can_restrict_members", False)),
+        }
 
     def _check_rights(self, chat, member: ChatMember) -> None:
         def refuse(message: str) -> ConnectorError:
