@@ -66,9 +66,11 @@ def sweep_stale_updates() -> int:
 
 
 def poll_all_bots() -> int:
-    """One getUpdates round (no waiting) for every Telegram bot without a webhook."""
+    """One getUpdates round (no waiting) for every Telegram bot without a webhook or a `tandem listen`."""
     new = 0
     for bot, channel in webhooks.polled_bots().items():
+        if webhooks.has_listener(bot):
+            continue
         try:
             new += webhooks.poll_updates(channel)
         except ServiceError as error:

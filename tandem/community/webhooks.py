@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from huey.contrib.djhuey import HUEY
 
 from tandem.channels.models import Channel, ChannelStatus
 from tandem.core.errors import ServiceError
@@ -132,6 +134,24 @@ def disable_webhook(actor, channel: Channel) -> None:
 
 
 # --- polling -----------------------------------------------------------------------------------------------
+
+# `tandem listen` stamps each bot it long-polls at least this often; the worker's minute tick leaves such bots
+# alone, since two getUpdates at once end one of them with 409.
+LISTENER_STAMP_SECONDS = 60
+
+
+def _listener_key(bot: str) -> str:
+    return f"telegram-listener:{bot}"
+
+
+def mark_listening(bot: str) -> None:
+    """Say (in the queue's shared store) that a `tandem listen` process polls this bot now."""
+    HUEY.put(_listener_key(bot), time.time())
+
+
+def has_listener(bot: str) -> bool:
+    stamp = HUEY.get(_listener_key(bot), peek=True)
+    return stamp is not None and time.time() - stamp < LISTENER_STAMP_SECONDS
 
 
 def polled_bots() -> dict[str, Channel]:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from tandem.channels.models import Channel, Platform
 from tandem.community.models import Author, Comment
@@ -52,6 +53,12 @@ def fresh_pacing():
     pacing.reset()
     yield
     pacing.reset()
+
+
+@pytest.fixture(autouse=True)
+def fresh_queue_store():
+    """The (in-memory, in tests) queue's key-value store outlives a test: e.g. a `tandem listen` stamp."""
+    HUEY.storage.flush_results()
 
 
 @pytest.fixture

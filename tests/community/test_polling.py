@@ -69,6 +69,14 @@ def test_updates_whose_task_was_lost_are_swept(telegram, tg_channel):
     assert Comment.objects.get().status == CommentStatus.VISIBLE
 
 
+def test_the_minute_tick_leaves_bots_to_a_running_listen(telegram, tg_channel, fake_post):
+    bot = str(telegram.bot.id)
+    webhooks.mark_listening(bot)
+    assert webhooks.has_listener(bot)
+    assert tasks.poll_all_bots() == 0
+    assert not any(call.method == "getupdates" for call in telegram.calls)
+
+
 def test_listen_loops_until_stopped(telegram, tg_channel, fake_post, monkeypatch):
     stop = threading.Event()
     polled = []
@@ -81,3 +89,4 @@ def test_listen_loops_until_stopped(telegram, tg_channel, fake_post, monkeypatch
     monkeypatch.setattr(webhooks, "poll_updates", poll_once)
     Listen().listen(str(telegram.bot.id), 25, stop)
     assert polled == [25]
+    assert webhooks.has_listener(str(telegram.bot.id))

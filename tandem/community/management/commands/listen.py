@@ -54,6 +54,7 @@ class Command(BaseCommand):
                 if channel is None:
                     self.stdout.write(f"Bot {bot}: no longer polled (removed, or a webhook was set).")
                     return
+                webhooks.mark_listening(bot)
                 try:
                     new = webhooks.poll_updates(channel, timeout=timeout)
                 except ServiceError as error:
