@@ -182,6 +182,10 @@ def poll_updates(channel: Channel, timeout: int = 0) -> int:
     bot = bot_id(channel)
     updates, refusal = actions.platform_call(channel, "get_updates", next_offset(bot), timeout)
     if refusal:
+        if "webhook is active" in refusal.lower():
+            # Telegram delivers to a webhook (set before the channel's details were replaced by a re-check,
+            # or by another install): stop asking.
+            _mark_webhook(bot, True)
         raise ServiceError(refusal)
     new = 0
     for payload in updates:

@@ -51,11 +51,14 @@ def test_a_bot_with_a_webhook_is_not_polled(team, telegram, tg_channel, settings
 def test_a_refused_poll_is_logged_not_raised(team, telegram, tg_channel, settings, caplog):
     settings.BASE_URL = "http://127.0.0.1:9"
     webhooks.enable_webhook(team.membership("manager"), tg_channel)
-    # Another install of the bot set the webhook, while this one still believes it polls.
+    # A re-check replaced the channel's details (or another install set the webhook): Tandem believes it polls.
     tg_channel.details = {**tg_channel.details, "webhook": False}
     tg_channel.save()
     assert tasks.poll_all_bots() == 0
     assert "polling bot" in caplog.text
+    tg_channel.refresh_from_db()
+    assert tg_channel.details["webhook"] is True  # so the next minute does not ask again
+    assert webhooks.polled_bots() == {}
 
 
 def test_updates_whose_task_was_lost_are_swept(telegram, tg_channel):
