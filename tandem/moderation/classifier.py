@@ -2,7 +2,7 @@
 
     model = load_default()
     model.scores(["some comment", ...])  # -> [{"toxic": 0.03, "spam": 0.91}, ...]
-    model.thresholds                      # -> {"toxic": 0.31, "spam": 0.37}
+    model.thresholds                      # -> {"toxic": 0.5, "spam": 0.5}
 
 The model file (model/model.npz, written by ``make model`` / tandem.moderation.training) is read with
 ``numpy.load(allow_pickle=False)``: only plain arrays, so loading it executes no code. Nothing here reads
@@ -18,19 +18,33 @@ from pathlib import Path
 
 import numpy as np
 
-from tandem.moderation.features import Featurizer
+from tandem.moderation.features import SCRIPTS, Featurizer, script_of
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "model.npz"
 
 
 class ShippedModel:
+    """Linear heads over hashed n-grams.
+
+    Each text is routed by its script (``features.script_of``: mostly Cyrillic or mostly Latin letters) to
+    the part of each head trained for it: the toxic head has a Russian and an English model, the spam head
+    shares one model. The featurizer puts each script's n-grams in columns of their own plus one indicator
+    column per script, so ``X @ weights + intercepts`` with ``X = featurizer.transform(texts)`` is the whole
+    model (``intercepts`` are zero: each script's intercept is the weight of its indicator column).
+
+    Every script has its own decision threshold, chosen on the training data, and it is already folded into
+    that script's intercept: ``probabilities`` are calibrated so that ONE threshold per head,
+    ``thresholds[head]`` (0.5), holds for every text; ``thresholds_for(text)`` returns the same dict, for
+    callers that want to be explicit. The per-script thresholds found in training, before folding, are in
+    ``script_thresholds`` (documentation only; do not apply them to ``probabilities``).
+    """
+
     def __init__(self, path: Path | str = MODEL_PATH, normalizer=None):
         with np.load(path, allow_pickle=False) as data:
             self.version = str(data["version"])
             self.config = json.loads(str(data["config"]))
             self.trained_normalizer = str(data["normalizer"])
             self.heads = [str(name) for name in data["heads"]]
-            intercepts = data["intercepts"].astype(np.float64)
             thresholds = data["thresholds"].astype(np.float64)
             self.featurizer = Featurizer(self.config, normalizer)
             if normalizer is None and self.featurizer.normalizer_name != self.trained_normalizer:
@@ -40,20 +54,52 @@ class ShippedModel:
                     RuntimeWarning,
                     stacklevel=2,
                 )
-            weights = np.zeros((self.featurizer.n_columns, len(self.heads)), dtype=np.float32)
-            for column, name in enumerate(self.heads):
-                weights[data[f"{name}_index"], column] = data[f"{name}_value"].astype(np.float32)
+            parts = [str(name) for name in data["parts"]]
+            routing = data["routing"].astype(np.intp)  # (heads, scripts) -> part
+            script_intercepts = data["intercepts"].astype(
+                np.float64
+            )  # (heads, scripts), thresholds folded in
+            script_thresholds = data["script_thresholds"].astype(np.float64)
+            coefs = {
+                name: (data[f"{name}_index"], data[f"{name}_value"].astype(np.float32)) for name in parts
+            }
+        # One weight matrix over the routed columns (features.Featurizer.transform): script s's copy of the
+        # n-gram columns holds the weights of the part that scores script s, its script column the intercept.
+        featurizer = self.featurizer
+        width = featurizer.n_base_columns
+        weights = np.zeros((featurizer.n_columns, len(self.heads)), dtype=np.float32)
+        for h in range(len(self.heads)):
+            for s in range(featurizer.n_scripts):
+                index, value = coefs[parts[routing[h, s]]]
+                weights[s * width + index, h] = value
+                weights[featurizer.n_scripts * width + s, h] = script_intercepts[h, s]
+        self.parts = parts
+        self.routing = routing
         self.weights = weights
-        self.intercepts = intercepts
+        self.intercepts = np.zeros(len(self.heads))  # all in the script columns of weights
         self.thresholds = {name: float(t) for name, t in zip(self.heads, thresholds, strict=True)}
+        self.script_thresholds = {
+            name: dict(zip(SCRIPTS, map(float, row), strict=True))
+            for name, row in zip(self.heads, script_thresholds, strict=True)
+        }
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        """Array of shape (len(texts), len(self.heads)) with probabilities in [0, 1]."""
+        """Array of shape (len(texts), len(self.heads)) with probabilities in [0, 1], each head calibrated
+        so that ``self.thresholds[head]`` is its decision threshold whatever the text's script."""
         if not texts:
             return np.zeros((0, len(self.heads)))
         X = self.featurizer.transform(texts)
         logits = np.asarray(X @ self.weights, dtype=np.float64) + self.intercepts
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+
+    def thresholds_for(self, text: str) -> dict[str, float]:
+        """The decision threshold per head for ``text``: the same for every text (see the class docstring)."""
+        del text
+        return dict(self.thresholds)
+
+    def script(self, text: str) -> str:
+        """The script a text is routed by ("cyrillic" or "latin")."""
+        return SCRIPTS[script_of(text or "")]
 
     def scores(self, texts: list[str]) -> list[dict[str, float]]:
         probabilities = self.probabilities(list(texts))

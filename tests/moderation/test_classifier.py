@@ -71,3 +71,30 @@ def test_batch_scoring_equals_single_scoring(model):
 
 def test_empty_batch(model):
     assert model.scores([]) == []
+
+
+def test_probabilities_shape_and_heads_order(model):
+    probabilities = model.probabilities(SENTENCES)
+    assert probabilities.shape == (len(SENTENCES), len(model.heads))
+    assert model.heads == ["spam", "toxic"] or model.heads == ["toxic", "spam"]
+
+
+def test_one_threshold_per_head_for_every_script(model):
+    for text in ("Привет, как дела?", "Hello, how are you?", ""):
+        assert model.thresholds_for(text) == model.thresholds
+    assert model.script("Привет, как дела?") == "cyrillic"
+    assert model.script("Hello, how are you?") == "latin"
+    assert model.script("") == "latin"
+    assert set(model.script_thresholds) == set(model.heads)
+
+
+def test_mixed_script_batch_equals_single_scoring(model):
+    texts = ["Ты тупой идиот", "you are a stupid idiot", "Хорошего дня!", "Have a nice day!"]
+    batch = model.probabilities(texts)
+    for i, text in enumerate(texts):
+        assert batch[i] == pytest.approx(model.probabilities([text])[0], abs=1e-6)
+
+
+def test_obvious_russian_insult_scores_higher_than_a_greeting(model):
+    insult, greeting = model.scores(["Ты тупой дебил, заткнись", "Спасибо, хорошего вам дня!"])
+    assert insult["toxic"] > greeting["toxic"]
