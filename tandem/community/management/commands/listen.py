@@ -1,3 +1,4 @@
+import signal
 import threading
 import time
 
@@ -29,22 +30,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, timeout, **options):
         stop = threading.Event()
+        # Ctrl-C, or a service manager's SIGTERM: stop after the current round (polls in flight are dropped;
+        # Telegram hands their updates out again, since they were not confirmed).
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
         listeners: dict[str, threading.Thread] = {}
         self.stdout.write("Listening to Telegram — press Ctrl-C to stop.")
-        try:
-            while not stop.is_set():
-                for bot in webhooks.polled_bots():
-                    if bot not in listeners or not listeners[bot].is_alive():
-                        listeners[bot] = threading.Thread(
-                            target=self.listen, args=(bot, timeout, stop), name=f"listen-{bot}", daemon=True
-                        )
-                        listeners[bot].start()
-                        self.stdout.write(f"Bot {bot}: listening.")
-                close_old_connections()
-                stop.wait(RESCAN_SECONDS)
-        except KeyboardInterrupt:
-            stop.set()
-            self.stdout.write("Stopped.")
+        while not stop.is_set():
+            for bot in webhooks.polled_bots():
+                if bot not in listeners or not listeners[bot].is_alive():
+                    listeners[bot] = threading.Thread(
+                        target=self.listen, args=(bot, timeout, stop), name=f"listen-{bot}", daemon=True
+                    )
+                    listeners[bot].start()
+                    self.stdout.write(f"Bot {bot}: listening.")
+            close_old_connections()
+            stop.wait(RESCAN_SECONDS)
+        self.stdout.write("Stopped.")
 
     def listen(self, bot: str, timeout: int, stop: threading.Event) -> None:
         """One bot's long-poll loop; ends when the bot is gone or got a webhook."""
