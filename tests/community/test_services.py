@@ -231,7 +231,7 @@ def test_an_action_is_undone_once_and_a_failed_one_not_at_all(admin, act, make_c
 
 
 def test_reply_goes_to_the_thread_and_closes_the_comment(team, admin, telegram, says):
-    question = says("Do you ship abroad?")
+    question = says("Во сколько вы открываетесь в субботу?")
     answer = services.reply(admin, question.pk, "Yes, to most countries!")
     assert (answer.from_team, answer.sent_by, answer.parent) == (True, team.administrator, question)
     assert answer.delivery == question.delivery
