@@ -1,0 +1,47 @@
+"""The batch n-gram hasher against its plain-Python definition."""
+
+import numpy as np
+import pytest
+
+from tandem.moderation.ngrams import hashed_char_ngrams, reference_columns
+
+TEXTS = [
+    "Привет, мир!",
+    "",
+    "a",
+    "  spaced   out\ttext\n",
+    "emoji 👍🏽 and a lone surrogate \ud83d",
+    "х.у-й and f u c k",
+    "null\x00inside",
+    "ab",
+]
+
+
+@pytest.mark.parametrize("word_bounded", [False, True])
+@pytest.mark.parametrize("ngram_range", [(1, 5), (2, 5), (3, 3)])
+def test_the_batch_counts_equal_the_definition_text_by_text(word_bounded, ngram_range):
+    matrix = hashed_char_ngrams(TEXTS, ngram_range, 2**12, word_bounded_ngrams=word_bounded)
+    assert matrix.shape == (len(TEXTS), 2**12) and matrix.dtype == np.float32
+    for row, text in enumerate(TEXTS):
+        got = dict(zip(matrix[row].indices.tolist(), matrix[row].data.astype(int).tolist(), strict=True))
+        assert got == reference_columns(text, ngram_range, 2**12, word_bounded_ngrams=word_bounded), text
+
+
+def test_word_bounded_ngrams_stay_inside_one_padded_word():
+    # " ab " has 2-grams " a", "ab", "b " and 3-grams " ab", "ab "; nothing spans "ab cd".
+    both = reference_columns("ab cd", (2, 4), 2**16, word_bounded_ngrams=True)
+    separate = reference_columns("ab", (2, 4), 2**16, word_bounded_ngrams=True)
+    for column, count in reference_columns("cd", (2, 4), 2**16, word_bounded_ngrams=True).items():
+        separate[column] = separate.get(column, 0) + count
+    assert both == separate
+
+
+def test_a_text_alone_and_in_a_batch_gets_the_same_row():
+    alone = hashed_char_ngrams(["hello world"], (1, 5), 2**19)
+    batch = hashed_char_ngrams(["x", "hello world", "y"], (1, 5), 2**19)
+    assert (alone[0] != batch[1]).nnz == 0
+
+
+def test_n_features_must_be_a_power_of_two():
+    with pytest.raises(ValueError, match="power of two"):
+        hashed_char_ngrams(["x"], (1, 2), 1000)
