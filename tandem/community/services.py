@@ -38,7 +38,9 @@ INBOX = "inbox.answer"
 # A mute longer than this is a ban in all but name (Telegram treats over 366 days as forever).
 MUTE_MAX_MINUTES = 366 * 24 * 60
 REPLY_MAX = 4000
-SPAM_SOURCES_NAMES = ("spam", "scam", "invite", "link", "flood", "repeat")
+# A removal is labelled spam when a reason's name has one of these: the spam_scams and flood packs, the
+# classifier's spam head, or a workspace rule named after links or invites.
+SPAM_REASON_WORDS = ("spam", "scam", "flood", "invite", "link")
 
 
 def _require(actor: Membership, capability: str) -> None:
@@ -68,8 +70,8 @@ def _label(comments, label: str, actor: Membership) -> None:
 def label_for(comment: Comment, asked: str) -> str:
     """The training label of a removal: spam when the engine's reasons were spam-like, else what was asked."""
     for reason in comment.verdict_reasons or []:
-        words = f"{reason.get('name', '')} {reason.get('detail', '')}".lower()
-        if any(name in words for name in SPAM_SOURCES_NAMES):
+        name = str(reason.get("name", "")).lower()
+        if any(word in name for word in SPAM_REASON_WORDS):
             return Label.SPAM
     return asked
 
