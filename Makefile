@@ -72,6 +72,7 @@ bench: install
 	$(PY) bench/publish.py --posts 10000 --databases sqlite --label sustained --timeout 300
 	$(PY) bench/webhook.py
 	$(PY) bench/moderation_speed.py
+	$(PY) bench/moderation.py
 
 clean:
 	rm -rf .venv .tools data

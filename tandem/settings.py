@@ -220,5 +220,7 @@ TANDEM_TELEGRAM_API_URL = env.str("TANDEM_TELEGRAM_API_URL", default="https://ap
 TANDEM_PUBLISH_WORKERS = env.int("TANDEM_PUBLISH_WORKERS", default=4)
 # The sandbox's simulated audience comments on published sandbox posts every few minutes (for demos).
 TANDEM_SANDBOX_AUDIENCE = env.bool("TANDEM_SANDBOX_AUDIENCE", default=True)
+# How long the worker trusts its cached moderation engine before checking for rule or setting changes.
+TANDEM_MODERATION_RECHECK_SECONDS = env.float("TANDEM_MODERATION_RECHECK_SECONDS", default=1.0)
 # A send still running after this many seconds is presumed dead (its worker was killed) and is reconciled.
 TANDEM_DELIVERY_LEASE_SECONDS = env.int("TANDEM_DELIVERY_LEASE_SECONDS", default=600)

@@ -82,7 +82,7 @@ def recheck(channel: Channel) -> Channel:
             flag_channel(channel, error.message)
         raise
     with transaction.atomic():
-        channel.details = info.extra or channel.details
+        channel.details = {**channel.details, **info.extra}  # keeps Tandem's own keys (webhook)
         channel.status = ChannelStatus.ACTIVE
         channel.status_reason = ""
         channel.status_changed_at = timezone.now()

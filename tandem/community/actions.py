@@ -13,12 +13,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.channels.models import Channel
-from tandem.content.publishing import _connector as cached_connector
+from tandem.content.publishing import thread_connector
 from tandem.core.aio import run
 from tandem.platforms.base import ConnectorError, Feature
 from tandem.platforms.registry import connector_class
@@ -87,7 +88,7 @@ def platform_call(channel: Channel, method: str, *args) -> tuple[object, str | N
     """Call the connector's ``method(*args)`` for the channel: (its result, None) when done, else (None, the
     refusal in words with the platform's own detail). Never raises."""
     try:
-        return run(getattr(cached_connector(channel), method)(*args)), None
+        return run(getattr(thread_connector(channel), method)(*args)), None
     except ConnectorError as error:
         return None, str(error)
     except Exception:
@@ -291,9 +292,8 @@ def review(comment: Comment):
         warnings=author.warnings if author else 0,
     )
     message = Message(comment.text, author=facts, sent_at=comment.sent_at, channel_key=comment.chat_id)
-    verdict = Engine.for_workspace(comment.workspace).review(
-        message, CommentHistory(comment.workspace_id, until=comment.sent_at)
-    )
+    engine = Engine.for_workspace(comment.workspace, max_age=settings.TANDEM_MODERATION_RECHECK_SECONDS)
+    verdict = engine.review(message, CommentHistory(comment.workspace_id, until=comment.sent_at))
     comment.verdict_action = verdict.action
     comment.verdict_score = verdict.score
     comment.verdict_reasons = verdict.reasons_json()

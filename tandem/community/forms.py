@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tandem.channels.models import Channel
 from tandem.moderation.models import Action
@@ -114,7 +115,7 @@ class ModerationForm(forms.Form):
 
     action = forms.ChoiceField(
         choices=[
-            (APPROVE, _("Approve")),
+            (APPROVE, pgettext_lazy("comment", "Approve")),
             (DELETE, _("Delete")),
             (SPAM, _("Delete as spam")),
             (HIDE, _("Hide")),

@@ -222,12 +222,12 @@ def _pace_keys(channel) -> list[tuple[str, float]]:
     if channel.status != ChannelStatus.ACTIVE:
         return []
     try:
-        return _connector(channel).pace_keys()
+        return thread_connector(channel).pace_keys()
     except (ConnectorError, DecryptionError):
         return []
 
 
-def _connector(channel):
+def thread_connector(channel):
     """This thread's connector for ``channel``, kept between batches so SDK clients and their connection
     pools are reused; rebuilt when the channel's secrets change (a replaced token)."""
     cache = getattr(_local, "connectors", None)
@@ -251,7 +251,7 @@ async def _send_batch(batch: list[tuple[Claimed, object]]) -> None:
         # (Each task has its own context, so this does not leak into the other sends.)
         translation.activate(_language_of(claimed.delivery))
         try:
-            connector = _connector(claimed.delivery.channel)
+            connector = thread_connector(claimed.delivery.channel)
         except ConnectorError as error:
             recorder.put(claimed, Result(_ERROR_OUTCOMES[error.kind], error=error))
             return

@@ -20,6 +20,7 @@ Each message is normalised once; the classifier is called once per ``review_many
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -132,20 +133,26 @@ class Engine:
         return _default_engine()
 
     @classmethod
-    def for_workspace(cls, workspace) -> Engine:
+    def for_workspace(cls, workspace, max_age: float = 0.0) -> Engine:
         """The workspace's engine, cached per process and rebuilt when its rules, pack settings, moderation
-        settings or active model change (one query per call to find out)."""
+        settings or active model change (one query per call to find out). With ``max_age`` seconds, a check
+        made that recently is trusted: the worker judging a stream of comments asks once a second, not once
+        per comment, so a rule change takes effect there within that time."""
         from tandem.moderation.models import ModerationSettings
 
-        stamp = _workspace_stamp(workspace.pk)
         cached = _workspace_engines.get(workspace.pk)
+        now = time.monotonic()
+        if cached is not None and max_age and now - cached[2] < max_age:
+            return cached[1]
+        stamp = _workspace_stamp(workspace.pk)
         if cached is not None and cached[0] == stamp:
+            _workspace_engines[workspace.pk] = (stamp, cached[1], now)
             return cached[1]
         if stamp["settings_updated"] is None:  # first use: create the settings so the stamp stays put
             ModerationSettings.objects.get_or_create(workspace=workspace)
             stamp = _workspace_stamp(workspace.pk)
         engine = _build_for_workspace(workspace)
-        _workspace_engines[workspace.pk] = (stamp, engine)
+        _workspace_engines[workspace.pk] = (stamp, engine, now)
         return engine
 
     # --- judging ---------------------------------------------------------------------------------------------
@@ -258,9 +265,9 @@ def compile_rule_rows(rows) -> list[CompiledRule]:
     return compiled
 
 
-# workspace pk → (stamp of its moderation rows, engine); a dict item assignment is atomic, so threads
-# building the same engine at once only waste a little work.
-_workspace_engines: dict[int, tuple[dict, Engine]] = {}
+# workspace pk → (stamp of its moderation rows, engine, when the stamp was last checked); a dict item
+# assignment is atomic, so threads building the same engine at once only waste a little work.
+_workspace_engines: dict[int, tuple[dict, Engine, float]] = {}
 
 
 def _workspace_stamp(workspace_pk: int) -> dict:

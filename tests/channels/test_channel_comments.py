@@ -43,6 +43,9 @@ def test_a_manager_switches_between_webhook_and_polling(team, client_as, linked_
     channel.refresh_from_db()
     assert channel.details["webhook"] is True
     assert "webhook" in manager.get(f"/w/acme/channels/{channel.pk}/").content.decode()
+    manager.post(f"/w/acme/channels/{channel.pk}/recheck/")
+    channel.refresh_from_db()
+    assert channel.details["webhook"] is True  # a recheck keeps Tandem's own keys
 
     manager.post(f"/w/acme/channels/{channel.pk}/webhook/", {"webhook": "off"})
     assert telegram.state.call(bot, "getWebhookInfo", {}, {})["url"] == ""
