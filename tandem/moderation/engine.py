@@ -55,7 +55,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DELETE_THRESHOLD = 0.85
+# The classifier alone deletes only when it is nearly sure; below that it holds for a person to decide.
+DEFAULT_DELETE_THRESHOLD = 0.95
 # Actions that carry a warning text to the author.
 _WARN_TEXT_ACTIONS = frozenset({"warn", "mute", "ban"})
 

@@ -81,7 +81,7 @@ def test_mute_rule_gives_its_minutes_and_warn_text():
 
 
 def test_classifier_thresholds_from_model_and_overrides():
-    model = FakeClassifier({"a": (0.55, 0.1), "b": (0.9, 0.0), "c": (0.2, 0.65), "d": (0.49, 0.59)})
+    model = FakeClassifier({"a": (0.55, 0.1), "b": (0.97, 0.0), "c": (0.2, 0.65), "d": (0.49, 0.59)})
     engine = Engine([], classifier=model)
     verdicts = engine.review_many(["a", "b", "c", "d"])
     assert model.calls == 1  # one batch
