@@ -98,3 +98,15 @@ def test_mixed_script_batch_equals_single_scoring(model):
 def test_obvious_russian_insult_scores_higher_than_a_greeting(model):
     insult, greeting = model.scores(["Ты тупой дебил, заткнись", "Спасибо, хорошего вам дня!"])
     assert insult["toxic"] > greeting["toxic"]
+
+
+def test_cached_char_wb_block_equals_the_hashing_vectorizer():
+    from tandem.moderation.features import Featurizer
+
+    featurizer = Featurizer()
+    cached = featurizer._vectorizers["char_wb"]
+    texts = [*SENTENCES, "a  b\n\tc", "ÀÉ Straße İ", "слово слово СЛОВО", "   "]
+    for _ in range(2):  # cold, then warm cache
+        expected = cached.vectorizer.transform(texts).tocsr()
+        got = cached.transform(texts)
+        assert (expected != got).nnz == 0
