@@ -46,8 +46,10 @@ from tandem.moderation.features import SCRIPTS, Featurizer, scripts_of
 SEED = 20261126
 TEST_SIZE = 0.2
 C_GRID = (8.0, 32.0)
-# per head: the spam sets are small, so a wider grid costs little there
-C_GRIDS = {"toxic": (8.0, 32.0, 128.0), "spam": (2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0)}
+# Per head. The spam sets are small, so a wide grid costs little there. The toxic grid stops at 32: CV
+# F1 on the Russian part is flat above it (0.8533 at 32, 0.8539 at 128), while a larger C leans harder on
+# the raw-text char n-grams and disguised toxic rows (homoglyphs, separators, leetspeak) lose recall.
+C_GRIDS = {"toxic": (8.0, 32.0), "spam": (2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0)}
 CV_FOLDS = 3
 NB_ALPHA = 1.0
 PRUNE = 1e-3
