@@ -171,8 +171,10 @@ class Engine:
         """Verdicts for many messages in order, with one classifier call for all of them."""
         prepared = [m if isinstance(m, Message) else Message(m) for m in messages]
         matches: list[list[tuple[CompiledRule, Reason]]] = []
+        normalised = []
         for message in prepared:
             ctx = Context(message, history)
+            normalised.append(ctx.norm.text)
             if record:
                 history.add(message, ctx.fingerprint)
             found = []
@@ -183,7 +185,8 @@ class Engine:
             matches.append(found)
         if self.classifier is not None:
             # plain floats: indexing a numpy row per head costs more than the rest of the verdict
-            rows = self.classifier.probabilities([m.text for m in prepared]).tolist()
+            # the classifier's featurizer normalises with the same function: reuse the contexts' work
+            rows = self.classifier.probabilities([m.text for m in prepared], normalised).tolist()
         else:
             rows = [()] * len(prepared)
         return [

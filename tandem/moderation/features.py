@@ -1,11 +1,12 @@
 """Hashed word and character n-gram features for the shipped moderation classifier.
 
-There is no fitted vocabulary: every n-gram is mapped to a column by scikit-learn's HashingVectorizer, which
-uses MurmurHash3 (32-bit, seed 0, signed, modulo ``n_features``) and is stable across versions and platforms.
+There is no fitted vocabulary: every n-gram is mapped to a column by a fixed hash (words: scikit-learn's
+HashingVectorizer, MurmurHash3 32-bit, seed 0, modulo ``n_features``; characters: tandem.moderation.ngrams),
+stable across versions and platforms.
 So the model file holds only numbers (coefficients, intercepts, thresholds and this configuration) and
 loading it executes no code.
 
-Pipeline for one text (features version 2):
+Pipeline for one text (features version 3):
   1. normalise: ``tandem.moderation.normalize.normalize(text).text`` when that module is importable (homoglyphs,
      leetspeak, separators, stretching, zero-width characters), else NFKC + casefold (``fallback_normalize``);
   2. three blocks of ``n_features`` columns each:
@@ -21,7 +22,9 @@ Pipeline for one text (features version 2):
      So a model with a separate linear part and intercept per script is ONE weight matrix over these
      columns (classifier.ShippedModel.weights), and ``X @ weights + intercepts`` scores any text.
 
-Version 1 (two blocks, no ``raw_char``) is still understood, so an older model file keeps loading.
+Version 3 hashes the character blocks with tandem.moderation.ngrams (a whole batch in numpy, several times
+faster than HashingVectorizer's per-n-gram strings); the word block stays on HashingVectorizer. A model file
+of an older version is refused with a clear error: retrain it with ``make model``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
-FEATURES_VERSION = 2
+from tandem.moderation.ngrams import hashed_char_ngrams
+
+FEATURES_VERSION = 3
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 RAW_CHAR_NGRAMS = (1, 5)
@@ -110,56 +115,18 @@ def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((matrix.data * scale, matrix.indices, matrix.indptr), shape=matrix.shape)
 
 
-WORD_CACHE_SIZE = 100_000  # distinct words whose char_wb columns are kept (cleared when full)
+class _BatchCharNgrams:
+    """Character n-gram counts of a whole batch through tandem.moderation.ngrams (features version 3)."""
 
-
-class _CachedCharWb:
-    """``HashingVectorizer(analyzer="char_wb").transform`` with the same output, faster.
-
-    char_wb n-grams never cross a word boundary, so a text's counts are the sum of its words' counts (the
-    words being ``text.lower().split()``, as in scikit-learn's analyzer): each distinct word is hashed once
-    and its (columns, counts) kept in a bounded dict. Safe to share between threads: a batch reads the
-    cache into a local dict first, and a word missing from it is simply hashed again.
-    """
-
-    def __init__(self, vectorizer: HashingVectorizer):
-        self.vectorizer = vectorizer
-        self.cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    def __init__(self, ngram_range: tuple[int, int], n_features: int, *, word_bounded_ngrams: bool):
+        self.ngram_range = ngram_range
+        self.n_features = n_features
+        self.word_bounded_ngrams = word_bounded_ngrams
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        docs = [text.lower().split() for text in texts]
-        cache = self.cache
-        local: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
-        for words in docs:
-            for word in words:
-                if word not in local:
-                    local[word] = cache.get(word)
-        missing = [word for word, entry in local.items() if entry is None]
-        if missing:
-            counts = self.vectorizer.transform(missing).tocsr()
-            if len(cache) + len(missing) > WORD_CACHE_SIZE:
-                cache.clear()
-            for i, word in enumerate(missing):
-                a, b = counts.indptr[i], counts.indptr[i + 1]
-                local[word] = cache[word] = (counts.indices[a:b], counts.data[a:b])
-        indices, data = [], []
-        lengths = np.zeros(len(docs) + 1, dtype=np.int64)
-        for row, words in enumerate(docs):
-            n = 0
-            for word in words:
-                columns, values = local[word]
-                indices.append(columns)
-                data.append(values)
-                n += len(columns)
-            lengths[row + 1] = n
-        n_features = self.vectorizer.n_features
-        if not indices:
-            return sp.csr_matrix((len(docs), n_features), dtype=np.float32)
-        matrix = sp.csr_matrix(
-            (np.concatenate(data), np.concatenate(indices), np.cumsum(lengths)), shape=(len(docs), n_features)
+        return hashed_char_ngrams(
+            texts, self.ngram_range, self.n_features, word_bounded_ngrams=self.word_bounded_ngrams
         )
-        matrix.sum_duplicates()
-        return matrix
 
 
 class Featurizer:
@@ -183,14 +150,15 @@ class Featurizer:
                 lowercase=True,
                 **common,
             ),
-            "char_wb": HashingVectorizer(
-                analyzer="char_wb", ngram_range=tuple(self.config["char_ngrams"]), lowercase=True, **common
-            ),
         }
-        self._vectorizers["char_wb"] = _CachedCharWb(self._vectorizers["char_wb"])
+        if int(self.config.get("features_version", 1)) < FEATURES_VERSION:
+            raise ValueError("this moderation model was trained on older features: retrain it (make model)")
+        self._vectorizers["char_wb"] = _BatchCharNgrams(
+            tuple(self.config["char_ngrams"]), n_features, word_bounded_ngrams=True
+        )
         if "raw_char" in self.blocks:
-            self._vectorizers["raw_char"] = HashingVectorizer(
-                analyzer="char", ngram_range=tuple(self.config["raw_char_ngrams"]), lowercase=False, **common
+            self._vectorizers["raw_char"] = _BatchCharNgrams(
+                tuple(self.config["raw_char_ngrams"]), n_features, word_bounded_ngrams=False
             )
 
     @property
@@ -211,48 +179,64 @@ class Featurizer:
         normalizer = self.normalizer
         return [normalizer(text or "") for text in texts]
 
-    def _block(self, vectorizer: HashingVectorizer | _CachedCharWb, texts: list[str]) -> sp.csr_matrix:
+    def _block(self, vectorizer: HashingVectorizer | _BatchCharNgrams, texts: list[str]) -> sp.csr_matrix:
         matrix = vectorizer.transform(texts).tocsr()
         if self.config["sublinear_tf"]:
             np.log(matrix.data, out=matrix.data)
             matrix.data += 1.0
         return _l2_rows(matrix)
 
-    def base_transform(self, texts: Iterable[str]) -> sp.csr_matrix:
-        """Shape (len(texts), n_base_columns): the n-gram blocks, whatever the script."""
+    def base_transform(self, texts: Iterable[str], normalised: list[str] | None = None) -> sp.csr_matrix:
+        """Shape (len(texts), n_base_columns): the n-gram blocks, whatever the script. ``normalised``: the
+        texts already through this featurizer's normaliser (the moderation engine has them), else computed."""
         raw = [text or "" for text in texts]
-        normalised = self.normalize_all(raw)
-        blocks = [
+        if normalised is None:
+            normalised = self.normalize_all(raw)
+        return self._assemble(self._blocks(raw, normalised))
+
+    def _blocks(self, raw: list[str], normalised: list[str]) -> list[sp.csr_matrix]:
+        return [
             self._block(self._vectorizers[name], raw if name == "raw_char" else normalised)
             for name in self.blocks
         ]
-        return _l2_rows(sp.hstack(blocks, format="csr", dtype=np.float32))
 
-    def route(self, base: sp.csr_matrix, scripts: np.ndarray) -> sp.csr_matrix:
-        """Move each row of ``base_transform``'s matrix to its script's columns and set its script column."""
-        width = self.n_base_columns
-        n = base.shape[0]
-        counts = np.diff(base.indptr)
-        scripts = np.asarray(scripts, dtype=np.int64)
-        shifted = base.indices.astype(np.int64) + np.repeat(scripts * width, counts)
-        # one more entry per row, the script column (it sorts after the row's n-gram columns)
-        indptr = base.indptr.astype(np.int64) + np.arange(n + 1)
-        indices = np.empty(base.nnz + n, dtype=np.int64)
-        data = np.empty(base.nnz + n, dtype=np.float32)
-        last = indptr[1:] - 1
-        keep = np.ones(base.nnz + n, dtype=bool)
-        keep[last] = False
-        indices[keep] = shifted
-        data[keep] = base.data
-        indices[last] = self.n_scripts * width + scripts
-        data[last] = 1.0
-        return sp.csr_matrix((data, indices, indptr), shape=(n, self.n_columns))
+    def _assemble(self, blocks: list[sp.csr_matrix], scripts: np.ndarray | None = None) -> sp.csr_matrix:
+        """The L2-normalised blocks side by side, each row L2-normalised again, in one pass: every non-empty
+        block has norm 1, so a row's norm is the square root of its number of non-empty blocks (cheaper than
+        an hstack and another normalisation). With ``scripts``, also routed: each row's n-grams move to its
+        script's copy of the columns and its script column is set (see the module docstring)."""
+        n = blocks[0].shape[0]
+        width = int(self.config["n_features"])
+        per_block = [np.diff(block.indptr) for block in blocks]
+        per_row = np.sum(per_block, axis=0)
+        scale = (1.0 / np.sqrt(np.maximum(np.sum([c > 0 for c in per_block], axis=0), 1))).astype(np.float32)
+        routed = scripts is not None
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(per_row + (1 if routed else 0), out=indptr[1:])
+        indices = np.empty(indptr[-1], dtype=np.int64)
+        data = np.empty(indptr[-1], dtype=np.float32)
+        rows = np.arange(n)
+        shift = np.asarray(scripts, dtype=np.int64) * self.n_base_columns if routed else np.zeros(n, np.int64)
+        filled = indptr[:-1].copy()  # where each row's next entry goes
+        for number, (block, counts) in enumerate(zip(blocks, per_block, strict=True)):
+            row = np.repeat(rows, counts)
+            within = np.arange(block.nnz) - np.repeat(block.indptr[:-1], counts)
+            at = filled[row] + within
+            indices[at] = block.indices + number * width + shift[row]
+            data[at] = block.data * scale[row]
+            filled += counts
+        if routed:  # the script column, last in each row
+            indices[filled] = self.n_scripts * self.n_base_columns + np.asarray(scripts, dtype=np.int64)
+            data[filled] = 1.0
+        shape = (n, self.n_columns if routed else self.n_base_columns)
+        return sp.csr_matrix((data, indices, indptr), shape=shape)
 
-    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+    def transform(self, texts: Iterable[str], normalised: list[str] | None = None) -> sp.csr_matrix:
         """Shape (len(texts), n_columns): routed by script (see the module docstring) when the config has
         scripts, else the same as ``base_transform``."""
         raw = [text or "" for text in texts]
-        base = self.base_transform(raw)
         if not self.n_scripts:
-            return base
-        return self.route(base, scripts_of(raw))
+            return self.base_transform(raw, normalised)
+        if normalised is None:
+            normalised = self.normalize_all(raw)
+        return self._assemble(self._blocks(raw, normalised), scripts_of(raw))

@@ -383,11 +383,12 @@ class WorkspaceClassifier:
     def featurizer(self):
         return self.shipped.featurizer
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """Array of shape (len(texts), len(self.heads)); heads not retrained give the shipped scores."""
+    def probabilities(self, texts: list[str], normalised: list[str] | None = None) -> np.ndarray:
+        """Array of shape (len(texts), len(self.heads)); heads not retrained give the shipped scores.
+        ``normalised`` as in ShippedModel.probabilities."""
         if not texts:
             return np.zeros((0, len(self.heads)))
-        X = self.featurizer.transform(texts)
+        X = self.featurizer.transform(texts, normalised)
         shipped_logits = _shipped_logits(self.shipped, X)
         own = np.asarray((X @ self.weights).toarray(), dtype=np.float64)
         return _sigmoid(shipped_logits * self.shipped_coefs + own + self.intercepts)

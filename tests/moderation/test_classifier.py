@@ -100,13 +100,26 @@ def test_obvious_russian_insult_scores_higher_than_a_greeting(model):
     assert insult["toxic"] > greeting["toxic"]
 
 
-def test_cached_char_wb_block_equals_the_hashing_vectorizer():
-    from tandem.moderation.features import Featurizer
+def test_features_are_the_normalised_blocks_side_by_side_routed_by_script():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from tandem.moderation.features import Featurizer, _l2_rows, scripts_of
 
     featurizer = Featurizer()
-    cached = featurizer._vectorizers["char_wb"]
-    texts = [*SENTENCES, "a  b\n\tc", "ÀÉ Straße İ", "слово слово СЛОВО", "   "]
-    for _ in range(2):  # cold, then warm cache
-        expected = cached.vectorizer.transform(texts).tocsr()
-        got = cached.transform(texts)
-        assert (expected != got).nnz == 0
+    texts = [*SENTENCES, "", "a  b\n\tc", "ÀÉ Straße İ", "слово слово СЛОВО", "   ", "🙂"]
+    blocks = featurizer._blocks(texts, featurizer.normalize_all(texts))
+    side_by_side = _l2_rows(sp.hstack(blocks, format="csr", dtype=np.float32))
+    assert abs(featurizer.base_transform(texts) - side_by_side).max() < 1e-6
+    routed = featurizer.transform(texts)
+    width = featurizer.n_base_columns
+    for row, script in enumerate(scripts_of(texts)):
+        expected = {int(c) + script * width for c in side_by_side[row].indices} | {2 * width + script}
+        assert set(routed[row].indices.tolist()) == expected
+
+
+def test_a_model_trained_on_older_features_is_refused():
+    from tandem.moderation.features import Featurizer, default_config
+
+    with pytest.raises(ValueError, match="make model"):
+        Featurizer({**default_config(), "features_version": 2})

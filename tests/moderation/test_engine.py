@@ -32,7 +32,7 @@ class FakeClassifier:
         self.table = table
         self.calls = 0
 
-    def probabilities(self, texts):
+    def probabilities(self, texts, normalised=None):
         self.calls += 1
         return np.array([self.table.get(text, (0.0, 0.0)) for text in texts], dtype=float)
 
