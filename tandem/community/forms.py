@@ -8,7 +8,7 @@ from tandem.channels.models import Channel
 from tandem.moderation.models import Action
 
 from . import services
-from .models import CommentStatus, InboxState, ModerationAction, SavedReply
+from .models import AuditAction, CommentStatus, InboxState, ModerationAction, SavedReply
 
 MINE = "mine"
 UNASSIGNED = "unassigned"
@@ -85,7 +85,11 @@ class AuditFilterForm(FilterForm):
             .values_list("action", flat=True)
             .distinct()
         )
-        self.fields["action"].choices = [("", _("Any action")), *((name, name) for name in actions)]
+        labels = dict(AuditAction.choices)
+        self.fields["action"].choices = [
+            ("", _("Any action")),
+            *((name, labels.get(name, name)) for name in actions),
+        ]
 
 
 class IdListField(forms.Field):

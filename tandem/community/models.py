@@ -160,6 +160,23 @@ class ImmutableQuerySet(models.QuerySet):
         raise TypeError("audit rows are never deleted")
 
 
+class AuditAction(models.TextChoices):
+    """What an audit row records: the verdict actions, the team's decisions and the undos."""
+
+    ALLOW = "allow", _("allow")
+    HOLD = "hold", _("hold for review")
+    HIDE = "hide", _("hide")
+    DELETE = "delete", _("delete")
+    WARN = "warn", _("warn")
+    MUTE = "mute", _("mute")
+    BAN = "ban", _("ban")
+    APPROVE = "approve", _("approve")
+    UNHIDE = "unhide", _("unhide")
+    UNMUTE = "unmute", _("unmute")
+    UNBAN = "unban", _("unban")
+    REPLY = "reply", _("reply")
+
+
 class ModerationAction(models.Model):
     """One audit row: who or which rule did what to which comment or author, and what the platform said."""
 
@@ -177,8 +194,7 @@ class ModerationAction(models.Model):
     author = models.ForeignKey(
         Author, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_actions"
     )
-    # allow, hold, hide, delete, warn, mute, ban, approve, unhide, unmute, unban, reply, label.
-    action = models.CharField(max_length=12)
+    action = models.CharField(max_length=12, choices=AuditAction.choices)
     source = models.CharField(max_length=12, choices=Source.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     rule_name = models.CharField(max_length=200, blank=True)

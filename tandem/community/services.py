@@ -234,6 +234,15 @@ def reply(actor: Membership, comment_id: int, text: str) -> Comment:
             },
         )
         Comment.objects.filter(pk=comment.pk).update(state=InboxState.DONE)
+        ModerationAction.objects.create(
+            workspace=actor.workspace,
+            comment=comment,
+            author=comment.author,
+            action="reply",
+            source=ModerationAction.Source.TEAM,
+            actor=actor.user,
+            platform_answer=_("sent as message %(id)s") % {"id": published.external_id},
+        )
     return answer
 
 

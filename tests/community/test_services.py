@@ -241,6 +241,9 @@ def test_reply_goes_to_the_thread_and_closes_the_comment(team, admin, telegram, 
     assert str(sent["message_id"]) == answer.external_id
     question.refresh_from_db()
     assert question.state == InboxState.DONE
+    audit = question.moderation_actions.get()
+    assert (audit.action, audit.source, audit.actor, audit.ok) == ("reply", "team", team.administrator, True)
+    assert answer.external_id in audit.platform_answer
 
 
 def test_a_refused_reply_says_why(admin, telegram, says):

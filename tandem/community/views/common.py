@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from tandem.core.errors import ServiceError
 from tandem.moderation.models import Action
+from tandem.moderation.packs import PACKS
+from tandem.moderation.workspace_model import head_label
 
 from ..forms import MINE, UNASSIGNED
-from ..models import Comment
+from ..models import Comment, ModerationAction
 
 # What a service raises when it refuses an action: shown to the user as a message, never a server error.
 REFUSALS = (ServiceError, ValidationError)
@@ -145,12 +147,26 @@ class Reason:
     detail: str
 
 
+def reason_name(source: str, name: str) -> str:
+    """A reason's name in the reader's language: a pack's and a classifier head's label; a rule's own name."""
+    if source == "pack" and name in PACKS:
+        return str(PACKS[name].label)
+    if source == "model":
+        return str(head_label(name))
+    return name
+
+
 def reasons_of(comment: Comment) -> list[Reason]:
-    return [
-        Reason(str(reason.get("source", "")), str(reason.get("name", "")), str(reason.get("detail", "")))
-        for reason in comment.verdict_reasons or ()
-        if isinstance(reason, dict)
-    ]
+    sources = dict(ModerationAction.Source.choices)
+    reasons = []
+    for reason in comment.verdict_reasons or ():
+        if not isinstance(reason, dict):
+            continue
+        source, name = str(reason.get("source", "")), str(reason.get("name", ""))
+        reasons.append(
+            Reason(str(sources.get(source, source)), reason_name(source, name), str(reason.get("detail", "")))
+        )
+    return reasons
 
 
 def shown(comments):
