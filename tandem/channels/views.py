@@ -259,7 +259,12 @@ def switch_webhook(request, channel_id):
                 request, _("Telegram now sends comments to %(url)s as they are written.") % {"url": url}
             )
         else:
-            messages.success(request, _("Tandem now fetches comments from Telegram every few seconds."))
+            messages.success(
+                request,
+                _(
+                    "Tandem now fetches comments from Telegram (once a minute, or at once while “tandem listen” runs)."
+                ),
+            )
     return _to_detail(request, channel)
 
 
