@@ -17,6 +17,7 @@ from tandem.platforms.base import ErrorKind, Feature, MediaFile, OutgoingPost, P
 from tandem.platforms.telegram import bots, connector
 from tandem.platforms.telegram.connector import TelegramConnector
 from tests.fakes.telegram import telegram_server  # noqa: F401
+from tests.platforms.helpers import failure
 
 REAL_INTERVALS = {
     "BOT_INTERVAL": TelegramConnector.BOT_INTERVAL,
@@ -66,12 +67,6 @@ def image(tmp_path, name: str, fmt: str, color: str = "red") -> MediaFile:
     path = tmp_path / name
     Image.new("RGB", (64, 48), color).save(path, fmt)
     return MediaFile(path=path, mime=f"image/{fmt.lower()}", name=name)
-
-
-def failure(coroutine):
-    with pytest.raises(Exception) as caught:
-        aio.run(coroutine)
-    return caught.value
 
 
 # --- verify --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 from tests.fakes.telegram import telegram_server  # noqa: F401
 from tests.fakes.telegram_updates import TERMINATED, WEBHOOK_ACTIVE
+from tests.platforms.helpers import eventually
 
 ANNA = 1001
 
@@ -206,13 +207,6 @@ def test_a_stopped_server_delivers_nothing_until_it_starts_again(api):
     assert api.server.webhook_deliveries(api.bot) == []
     api.server.start()
     assert eventually(lambda: len(api.server.webhook_deliveries(api.bot)) == 4)
-
-
-def eventually(condition, seconds: float = 5) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return condition()
 
 
 def test_an_edit_by_a_person_reaches_the_bot_as_edited_message(api):

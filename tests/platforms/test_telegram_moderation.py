@@ -19,6 +19,7 @@ from tandem.platforms.telegram.connector import TelegramConnector
 from tandem.platforms.telegram.updates import parse_update
 from tests.fakes.telegram import telegram_server  # noqa: F401
 from tests.fakes.telegram_objects import Membership
+from tests.platforms.helpers import eventually, failure
 
 ANNA, BORIS = 1001, 1002
 
@@ -61,20 +62,6 @@ def stage(telegram_server):
     made = Stage(telegram_server)
     yield made
     aio.run(made.telegram.close())
-
-
-def eventually(condition, seconds: float = 5) -> bool:
-    """Whether ``condition()`` came true within ``seconds`` (for what a background thread does)."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return condition()
-
-
-def failure(coroutine):
-    with pytest.raises(Exception) as caught:
-        aio.run(coroutine)
-    return caught.value
 
 
 def test_telegram_offers_comments_and_moderation_but_no_hiding():
