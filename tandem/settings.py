@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tandem.content",
     "tandem.moderation",
     "tandem.community",
+    "tandem.analytics",
 ]
 
 MIDDLEWARE = [

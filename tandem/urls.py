@@ -11,6 +11,7 @@ urlpatterns = [
     path("w/<slug:slug>/notifications/", include("tandem.notifications.urls")),
     path("w/<slug:slug>/community/", include("tandem.community.urls")),
     path("w/<slug:slug>/moderation/", include("tandem.moderation.urls")),
+    path("w/<slug:slug>/analytics/", include("tandem.analytics.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("hire/", include("tandem.hiring.urls")),
     path("i18n/setlang/", public_view(set_language), name="set_language"),

@@ -100,6 +100,8 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     from_team = models.BooleanField(default=False)
+    # Read from an export of the chat's history (tandem.analytics import): counted by analytics, never acted on.
+    imported = models.BooleanField(default=False)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -54,6 +54,9 @@ CAPABILITIES: dict[str, Capability] = {
     "analytics.view": Capability(_("Analytics"), _("Open dashboards and analytics"), TEAM),
     "reports.view": Capability(_("Analytics"), _("Read reports shared with the workspace"), EVERYONE),
     "reports.manage": Capability(_("Analytics"), _("Build, schedule and share reports"), STAFF),
+    "history.import": Capability(
+        _("Analytics"), _("Import a channel's or group's history from a Telegram export"), STAFF
+    ),
 }
 
 

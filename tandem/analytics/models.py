@@ -1,0 +1,241 @@
+"""What analytics counts: published messages with their figures over time, channel audience per day, daily
+rollups the dashboards read, reports and their share links.
+
+A figure a platform does not give is stored as NULL ("unavailable"), never as 0 (METRICS.md)."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tandem.channels.models import Channel
+from tandem.workspaces.models import Workspace
+
+
+class Source(models.TextChoices):
+    COLLECTED = "collected", _("Collected from the platform")
+    IMPORTED = "imported", _("Imported from an export")
+    SIMULATED = "simulated", _("Simulated (sandbox)")
+
+
+class ChannelPost(models.Model):
+    """One message published in a channel, by Tandem (``delivery``) or before it (imported).
+
+    The figures are the latest known (the newest snapshot); ``interactions`` = reactions + comments + shares
+    + poll votes, the available parts only (METRICS.md)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="channel_posts")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="channel_posts")
+    external_id = models.CharField(max_length=100)
+    delivery = models.OneToOneField(
+        "content.Delivery", on_delete=models.SET_NULL, null=True, blank=True, related_name="channel_post"
+    )
+    published_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    # text, photo, video, animation, audio, voice, document, sticker, poll, other
+    kind = models.CharField(max_length=20, default="text")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.COLLECTED)
+    views = models.PositiveIntegerField(null=True, blank=True)
+    reach = models.PositiveIntegerField(null=True, blank=True)
+    reactions = models.JSONField(default=dict, blank=True)  # {"👍": 12, "custom:5368…": 3}
+    reactions_total = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(null=True, blank=True)
+    poll_votes = models.PositiveIntegerField(null=True, blank=True)
+    interactions = models.PositiveIntegerField(default=0)
+    metrics_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="one_channel_post_per_message")
+        ]
+        indexes = [
+            models.Index(fields=["channel", "published_at"], name="channel_post_time_idx"),
+            models.Index(fields=["workspace", "published_at"], name="channel_post_ws_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} #{self.external_id}"
+
+
+class PostSnapshot(models.Model):
+    """The figures of one post at one moment: the time series behind its growth curve."""
+
+    post = models.ForeignKey(ChannelPost, on_delete=models.CASCADE, related_name="snapshots")
+    collected_at = models.DateTimeField()
+    views = models.PositiveIntegerField(null=True, blank=True)
+    reach = models.PositiveIntegerField(null=True, blank=True)
+    reactions = models.JSONField(default=dict, blank=True)
+    reactions_total = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(null=True, blank=True)
+    poll_votes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["post", "collected_at"]
+        indexes = [models.Index(fields=["post", "collected_at"], name="post_snapshot_time_idx")]
+
+    def __str__(self):
+        return f"{self.post} at {self.collected_at:%Y-%m-%d %H:%M}"
+
+
+class ChannelDay(models.Model):
+    """A channel's audience on one day (the workspace's calendar day): followers at the last reading,
+    joins and leaves during the day. NULL followers = not read that day."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField()
+    followers = models.PositiveIntegerField(null=True, blank=True)
+    joins = models.PositiveIntegerField(default=0)
+    leaves = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.COLLECTED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["channel", "date"]
+        constraints = [models.UniqueConstraint(fields=["channel", "date"], name="one_channel_day")]
+
+    def __str__(self):
+        return f"{self.channel} on {self.date}"
+
+
+class DailyRollup(models.Model):
+    """Per channel per workspace-local day, rebuilt from the rows above by ``rollups.refresh``: what the
+    dashboards sum over a period so they stay fast on large workspaces.
+
+    Posts' figures are counted on the day the post was published (the convention of Popsters and LiveDune);
+    community and moderation figures on the day they happened."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="daily_rollups")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="daily_rollups")
+    date = models.DateField()
+    # posts published that day and their latest figures
+    posts = models.PositiveIntegerField(default=0)
+    posts_with_views = models.PositiveIntegerField(default=0)
+    views = models.BigIntegerField(default=0)
+    reactions = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    poll_votes = models.BigIntegerField(default=0)
+    interactions = models.BigIntegerField(default=0)
+    # audience
+    followers = models.PositiveIntegerField(null=True, blank=True)
+    joins = models.PositiveIntegerField(default=0)
+    leaves = models.PositiveIntegerField(default=0)
+    # community (comments from the public that day, the team's replies) and moderation
+    public_comments = models.PositiveIntegerField(default=0)
+    commenters = models.PositiveIntegerField(default=0)
+    team_replies = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    hidden = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    banned = models.PositiveIntegerField(default=0)
+    reversed = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["channel", "date"]
+        constraints = [models.UniqueConstraint(fields=["channel", "date"], name="one_rollup_per_channel_day")]
+        indexes = [models.Index(fields=["workspace", "date"], name="rollup_ws_date_idx")]
+
+    def __str__(self):
+        return f"{self.channel} on {self.date}"
+
+
+class ReportSection(models.TextChoices):
+    SUMMARY = "summary", _("Summary")
+    AUDIENCE = "audience", _("Followers and growth")
+    POSTS = "posts", _("Top and bottom posts")
+    BEST_TIME = "best_time", _("Best time to post")
+    RUBRICS = "rubrics", _("Rubrics")
+    COMMUNITY = "community", _("Community activity")
+    MODERATION = "moderation", _("Moderation load")
+
+
+class Schedule(models.TextChoices):
+    NONE = "", _("Not scheduled")
+    WEEKLY = "weekly", _("Weekly (Mondays, for the last 7 days)")
+    MONTHLY = "monthly", _("Monthly (on the 1st, for the last month)")
+
+
+class Report(models.Model):
+    """A saved report: which channels and sections over which period; optionally e-mailed on a schedule."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="reports")
+    title = models.CharField(_("title"), max_length=200)
+    channels = models.ManyToManyField(Channel, blank=True, related_name="+")  # none = every channel
+    sections = models.JSONField(default=list)  # ReportSection values, in order
+    period_days = models.PositiveSmallIntegerField(_("period, days"), default=30)
+    start = models.DateField(null=True, blank=True)  # a fixed period, when both are set
+    end = models.DateField(null=True, blank=True)
+    schedule = models.CharField(
+        _("schedule"), max_length=10, choices=Schedule.choices, default=Schedule.NONE, blank=True
+    )
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ShareLink(models.Model):
+    """A read-only link to one report for someone outside the team; expires and can be revoked."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"share link to {self.report}"
+
+
+class ImportRun(models.Model):
+    """One import of a Telegram Desktop export: from the CLI or an upload in the UI."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="import_runs")
+    file = models.FileField(upload_to="imports/", blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    chat = models.CharField(max_length=200, blank=True)  # --chat: a chat's name or id, or every chat
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    summary = models.JSONField(default=dict, blank=True)  # counts per chat: messages, authors, reactions…
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name or f"import {self.pk}"
