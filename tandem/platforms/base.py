@@ -28,6 +28,7 @@ class Feature(StrEnum):
     HIDE_COMMENT = "hide_comment"
     BAN = "ban"
     MUTE = "mute"
+    PRIVATE_MESSAGE = "private_message"
     METRICS = "metrics"
     WEBHOOK = "webhook"
     RECONCILE = "reconcile"
@@ -46,6 +47,7 @@ FEATURE_LABELS = {
     Feature.HIDE_COMMENT: _("hide comments"),
     Feature.BAN: _("ban people"),
     Feature.MUTE: _("mute people"),
+    Feature.PRIVATE_MESSAGE: _("message people privately"),
     Feature.METRICS: _("collect metrics"),
     Feature.WEBHOOK: _("receive events instantly"),
     Feature.RECONCILE: _("check whether an interrupted post went out"),
@@ -247,6 +249,11 @@ class Connector(Protocol):
 
     async def unmute(self, chat_id: str, user_id: str) -> None:
         """Give a muted person back the chat's default rights."""
+        ...
+
+    async def send_private(self, user_id: str, text: str) -> Published:
+        """Write to a person directly, outside the group (Feature.PRIVATE_MESSAGE). PERMANENT when the platform
+        does not let the account start the conversation (on Telegram: the person never started the bot)."""
         ...
 
     # Hiding (Feature.HIDE_COMMENT): only platforms that can hide implement
