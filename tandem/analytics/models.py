@@ -3,6 +3,7 @@ rollups the dashboards read, reports and their share links.
 
 A figure a platform does not give is stored as NULL ("unavailable"), never as 0 (METRICS.md)."""
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -193,10 +194,13 @@ def new_share_token() -> str:
 
 
 class ShareLink(models.Model):
-    """A read-only link to one report for someone outside the team; expires and can be revoked."""
+    """A read-only link to one report for someone outside the team; expires and can be revoked.
+
+    Only a hash of the token is stored (as for invitations), so a database leak does not hand out working
+    links; the link itself is shown once, when it is made."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="share_links")
-    token = models.CharField(max_length=64, unique=True, default=new_share_token)
+    token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -210,6 +214,10 @@ class ShareLink(models.Model):
 
     def __str__(self):
         return f"share link to {self.report}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ImportRun(models.Model):
