@@ -1,0 +1,186 @@
+"""DailyRollup rows: per channel per workspace-local day, what the dashboards sum over a period.
+
+``refresh`` rebuilds a range of days set-based: one grouped aggregate query per source table (posts,
+audience days, comments, moderation actions), then one bulk upsert. Days run in the workspace's time zone
+(TruncDate with the zone: PostgreSQL converts in SQL, SQLite through Django's date functions), so a comment
+at 23:30 local time counts on that local day whatever UTC says."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from tandem.channels.models import Channel
+from tandem.community.models import Comment, ModerationAction
+
+from .models import ChannelDay, ChannelPost, DailyRollup
+
+ENGINE_SOURCES = [
+    ModerationAction.Source.RULE,
+    ModerationAction.Source.PACK,
+    ModerationAction.Source.MODEL,
+    ModerationAction.Source.ESCALATION,
+]
+# Figures recomputed by refresh (everything but the keys and the timestamp).
+FIGURES = [
+    "posts",
+    "posts_with_views",
+    "views",
+    "reactions",
+    "comments",
+    "shares",
+    "poll_votes",
+    "interactions",
+    "followers",
+    "joins",
+    "leaves",
+    "public_comments",
+    "commenters",
+    "team_replies",
+    "held",
+    "hidden",
+    "deleted",
+    "banned",
+    "reversed",
+]
+BATCH = 2000
+
+
+def _sum(field: str):
+    return Coalesce(Sum(field), Value(0), output_field=IntegerField())
+
+
+def reversed_by_team() -> Q:
+    """A team's row that reverses the engine: it undoes an engine row, or approves a comment the engine
+    held (the review queue's approve has no ``undoes``). Needs the ``engine_held`` annotation."""
+    return Q(source=ModerationAction.Source.TEAM) & (
+        Q(undoes__source__in=ENGINE_SOURCES) | Q(action="approve", undoes__isnull=True, engine_held=True)
+    )
+
+
+def engine_held():
+    return Exists(
+        ModerationAction.objects.filter(
+            comment_id=OuterRef("comment_id"), action="hold", source__in=ENGINE_SOURCES
+        )
+    )
+
+
+def _today(zone: zoneinfo.ZoneInfo) -> date:
+    return timezone.now().astimezone(zone).date()
+
+
+def _first_day(workspace, channel_ids: list[int], zone: zoneinfo.ZoneInfo) -> date | None:
+    """The earliest local day with anything to count."""
+    firsts = [
+        ChannelPost.objects.filter(channel_id__in=channel_ids).aggregate(m=Min("published_at"))["m"],
+        Comment.objects.filter(channel_id__in=channel_ids).aggregate(m=Min("sent_at"))["m"],
+        ModerationAction.objects.filter(workspace=workspace).aggregate(m=Min("created_at"))["m"],
+    ]
+    days = [moment.astimezone(zone).date() for moment in firsts if moment is not None]
+    first_audience = ChannelDay.objects.filter(channel_id__in=channel_ids).aggregate(m=Min("date"))["m"]
+    if first_audience is not None:
+        days.append(first_audience)
+    return min(days) if days else None
+
+
+def refresh(workspace, start_date: date | None = None, end_date: date | None = None) -> int:
+    """Rebuild the workspace's rollups from ``start_date`` to ``end_date`` (inclusive, local days; by default
+    from its first data to today). Every channel gets a row for every day of the range, zeros where nothing
+    happened, so a refresh also clears figures whose source rows went away. Returns the rows written."""
+    zone = zoneinfo.ZoneInfo(workspace.time_zone)
+    channel_ids = list(Channel.objects.filter(workspace=workspace).values_list("pk", flat=True))
+    if not channel_ids:
+        return 0
+    end_date = end_date or _today(zone)
+    start_date = start_date or _first_day(workspace, channel_ids, zone) or end_date
+    if start_date > end_date:
+        return 0
+    low = datetime.combine(start_date, time.min, zone)
+    high = datetime.combine(end_date + timedelta(days=1), time.min, zone)
+
+    rows: dict[tuple[int, date], dict] = {}
+
+    def merge(values) -> None:
+        for found in values:
+            key = (found.pop("channel_id"), found.pop("day"))
+            rows.setdefault(key, {}).update(found)
+
+    merge(
+        ChannelPost.objects.filter(channel_id__in=channel_ids, published_at__gte=low, published_at__lt=high)
+        .annotate(day=TruncDate("published_at", tzinfo=zone))
+        .values("channel_id", "day")
+        .order_by()
+        .annotate(
+            posts=Count("id"),
+            posts_with_views=Count("id", filter=Q(views__isnull=False)),
+            views=_sum("views"),
+            reactions=_sum("reactions_total"),
+            comments=_sum("comments"),
+            shares=_sum("shares"),
+            poll_votes=_sum("poll_votes"),
+            interactions=_sum("interactions"),
+        )
+    )
+    merge(
+        ChannelDay.objects.filter(channel_id__in=channel_ids, date__range=(start_date, end_date))
+        .values("channel_id", "followers", "joins", "leaves", day=F("date"))
+        .order_by()
+    )
+    merge(
+        Comment.objects.filter(channel_id__in=channel_ids, sent_at__gte=low, sent_at__lt=high)
+        .annotate(day=TruncDate("sent_at", tzinfo=zone))
+        .values("channel_id", "day")
+        .order_by()
+        .annotate(
+            public_comments=Count("id", filter=Q(from_team=False)),
+            commenters=Count("author_id", filter=Q(from_team=False), distinct=True),
+            team_replies=Count("id", filter=Q(from_team=True)),
+        )
+    )
+    merge(
+        ModerationAction.objects.filter(
+            workspace=workspace, ok=True, comment__isnull=False, created_at__gte=low, created_at__lt=high
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=zone), channel_id=F("comment__channel_id"))
+        .annotate(engine_held=engine_held())
+        .values("channel_id", "day")
+        .order_by()
+        .annotate(
+            held=Count("id", filter=Q(action="hold")),
+            hidden=Count("id", filter=Q(action="hide")),
+            deleted=Count("id", filter=Q(action="delete")),
+            banned=Count("id", filter=Q(action="ban")),
+            reversed=Count("id", filter=reversed_by_team()),
+        )
+    )
+
+    days = [start_date + timedelta(days=i) for i in range((end_date - start_date).days + 1)]
+    now = timezone.now()
+    objects = []
+    for channel_id in channel_ids:
+        for day in days:
+            figures = dict.fromkeys(FIGURES, 0) | {"followers": None} | rows.get((channel_id, day), {})
+            objects.append(
+                DailyRollup(workspace=workspace, channel_id=channel_id, date=day, refreshed_at=now, **figures)
+            )
+    with transaction.atomic():
+        for first in range(0, len(objects), BATCH):
+            DailyRollup.objects.bulk_create(
+                objects[first : first + BATCH],
+                update_conflicts=True,
+                unique_fields=["channel", "date"],
+                update_fields=[*FIGURES, "refreshed_at"],
+            )
+    return len(objects)
+
+
+def refresh_recent(workspace, days: int = 2) -> int:
+    """Yesterday and today (``days`` local days up to today): what changes between two periodic runs."""
+    today = _today(zoneinfo.ZoneInfo(workspace.time_zone))
+    return refresh(workspace, today - timedelta(days=days - 1), today)

@@ -1,0 +1,132 @@
+"""rollups.refresh: per channel per workspace-local day, from posts, audience days, comments and audit rows."""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from tandem.analytics import rollup_tasks, rollups
+from tandem.analytics.models import DailyRollup
+
+from . import dash_data
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+@pytest.fixture
+def workspace(team):
+    team.workspace.time_zone = "America/New_York"
+    team.workspace.save()
+    return team.workspace
+
+
+def rollup(channel, on) -> DailyRollup:
+    return DailyRollup.objects.get(channel=channel, date=on)
+
+
+def test_posts_are_summed_on_their_local_publication_day(workspace):
+    news = dash_data.channel(workspace)
+    dash_data.post(
+        news, datetime(2026, 11, 10, 9, tzinfo=NEW_YORK), views=100, reactions=5, comments=2, shares=1
+    )
+    dash_data.post(news, datetime(2026, 11, 10, 20, tzinfo=NEW_YORK), views=None, reactions=3)
+    rollups.refresh(workspace, date(2026, 11, 9), date(2026, 11, 11))
+
+    tenth = rollup(news, date(2026, 11, 10))
+    assert (tenth.posts, tenth.posts_with_views, tenth.views) == (2, 1, 100)
+    assert (tenth.reactions, tenth.comments, tenth.shares, tenth.interactions) == (8, 2, 1, 11)
+    assert rollup(news, date(2026, 11, 9)).posts == 0  # a row for every day, zeros where nothing happened
+    assert DailyRollup.objects.filter(channel=news).count() == 3
+
+
+def test_a_comment_at_2330_local_counts_on_the_local_day_not_the_utc_one(workspace):
+    news = dash_data.channel(workspace)
+    late = datetime(2026, 11, 10, 23, 30, tzinfo=NEW_YORK)  # 04:30 UTC on the 11th
+    assert late.astimezone(UTC).date() == date(2026, 11, 11)
+    dash_data.comment(news, late, "ann")
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 11))
+
+    assert rollup(news, date(2026, 11, 10)).public_comments == 1
+    assert rollup(news, date(2026, 11, 11)).public_comments == 0
+
+
+def test_utc_workspace_counts_the_same_moment_on_the_utc_day(team):
+    news = dash_data.channel(team.workspace)
+    dash_data.comment(news, datetime(2026, 11, 11, 4, 30, tzinfo=UTC), "ann")
+    rollups.refresh(team.workspace, date(2026, 11, 10), date(2026, 11, 11))
+    assert rollup(news, date(2026, 11, 11)).public_comments == 1
+
+
+def test_comments_commenters_and_team_replies(workspace):
+    news = dash_data.channel(workspace)
+    noon = datetime(2026, 11, 10, 12, tzinfo=NEW_YORK)
+    first = dash_data.comment(news, noon, "ann")
+    dash_data.comment(news, noon + timedelta(minutes=5), "ann")
+    dash_data.comment(news, noon + timedelta(minutes=6), "bob", imported=True)  # imported history counts
+    dash_data.comment(news, noon + timedelta(minutes=9), from_team=True, parent=first)
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 10))
+
+    day = rollup(news, date(2026, 11, 10))
+    assert (day.public_comments, day.commenters, day.team_replies) == (3, 2, 1)
+
+
+def test_audience_days_are_copied_and_unread_days_stay_null(workspace):
+    news = dash_data.channel(workspace)
+    dash_data.day(news, date(2026, 11, 10), followers=1200, joins=30, leaves=4)
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 11))
+
+    assert (rollup(news, date(2026, 11, 10)).followers, rollup(news, date(2026, 11, 10)).joins) == (1200, 30)
+    assert rollup(news, date(2026, 11, 11)).followers is None
+
+
+def test_moderation_load_and_reversals(workspace):
+    news = dash_data.channel(workspace)
+    at = datetime(2026, 11, 10, 15, tzinfo=NEW_YORK)
+    spam, rude, fine, kept = (dash_data.comment(news, at, name) for name in ("s", "r", "f", "k"))
+    dash_data.audit(spam, "delete", at, rule_name="links")
+    hidden = dash_data.audit(rude, "hide", at, rule_name="insults")
+    dash_data.audit(rude, "unhide", at, source="team", undoes=hidden)  # the team reversed the engine
+    dash_data.audit(fine, "hold", at, source="model")
+    dash_data.audit(fine, "approve", at, source="team")  # approved from the review queue: reversed too
+    dash_data.audit(kept, "ban", at, source="team")  # the team's own ban is no reversal
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 10))
+
+    day = rollup(news, date(2026, 11, 10))
+    assert (day.held, day.hidden, day.deleted, day.banned, day.reversed) == (1, 1, 1, 1, 2)
+
+
+def test_refresh_twice_changes_nothing_and_clears_figures_whose_rows_went_away(workspace):
+    news = dash_data.channel(workspace)
+    gone = dash_data.post(news, datetime(2026, 11, 10, 9, tzinfo=NEW_YORK), reactions=4)
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 10))
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 10))
+    assert DailyRollup.objects.filter(channel=news).count() == 1
+    gone.delete()
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 10))
+    assert rollup(news, date(2026, 11, 10)).posts == 0
+
+
+def test_full_refresh_starts_at_the_first_data(workspace):
+    news = dash_data.channel(workspace)
+    start = datetime.now(NEW_YORK) - timedelta(days=5)
+    dash_data.post(news, start, reactions=1)
+    written = rollups.refresh(workspace)
+    assert written == 6  # five days ago to today
+    assert DailyRollup.objects.filter(channel=news, posts=1).count() == 1
+
+
+def test_refresh_only_touches_its_workspace(workspace, team):
+    ours, theirs = dash_data.channel(workspace), dash_data.channel(team.other_workspace)
+    dash_data.post(theirs, datetime(2026, 11, 10, 9, tzinfo=UTC), reactions=1)
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 10))
+    assert list(DailyRollup.objects.values_list("channel", flat=True)) == [ours.pk]
+
+
+def test_periodic_task_refreshes_recent_days_of_every_workspace(workspace, team):
+    news = dash_data.channel(workspace)
+    dash_data.comment(news, datetime.now(NEW_YORK), "ann")
+    rollup_tasks.refresh_recent_rollups()
+    today = datetime.now(NEW_YORK).date()
+    assert rollup(news, today).public_comments == 1
+    assert DailyRollup.objects.filter(channel=news, date=today - timedelta(days=1)).exists()
