@@ -22,8 +22,10 @@ from tandem.content.models import Delivery
 from tandem.platforms.base import (
     UPDATE_EDITED_MESSAGE,
     UPDATE_IGNORED,
+    UPDATE_MEMBER,
     UPDATE_MESSAGE,
     UPDATE_POST_COPY,
+    UPDATE_REACTION_COUNT,
     IncomingMessage,
     ParsedUpdate,
     PostCopy,
@@ -91,11 +93,18 @@ def process_update(update_pk: int) -> bool:
 
 
 def store(update: PlatformUpdate, parsed: ParsedUpdate) -> list[Comment]:
-    """Store what the update says, in one transaction; the comments to moderate (new or edited)."""
+    """Store what the update says, in one transaction; the comments to moderate (new or edited). Reaction
+    counts and membership changes go to analytics (tandem.analytics.collection)."""
     if parsed.kind == UPDATE_POST_COPY:
         with transaction.atomic():
             for channel in listening_channels(update.platform, update.account, parsed.post_copy.chat_id):
                 remember_post_copy(channel, parsed.post_copy)
+        return []
+    if parsed.kind in (UPDATE_REACTION_COUNT, UPDATE_MEMBER):
+        from tandem.analytics.collection import record_update
+
+        with transaction.atomic():
+            record_update(update.platform, update.account, parsed)
         return []
     if parsed.kind not in (UPDATE_MESSAGE, UPDATE_EDITED_MESSAGE):
         return []

@@ -147,20 +147,66 @@ class PostCopy:
 
 
 @dataclass(frozen=True)
+class ReactionCount:
+    """The reactions a message has now, by type: Telegram's message_reaction_count (anonymous reactions, as
+    in channels). Keys: the emoji itself, "custom:<custom_emoji_id>", "paid"."""
+
+    chat_id: str
+    message_id: str
+    counted_at: datetime  # aware, UTC
+    reactions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """Someone's membership of a chat changed (Telegram's chat_member): joins and leaves of the audience."""
+
+    chat_id: str
+    user_id: str
+    was_member: bool
+    is_member: bool
+    changed_at: datetime  # aware, UTC
+
+    @property
+    def joined(self) -> bool:
+        return self.is_member and not self.was_member
+
+    @property
+    def left(self) -> bool:
+        return self.was_member and not self.is_member
+
+
+@dataclass(frozen=True)
+class PostFigures:
+    """A published post's figures as the platform counts them now; None = the platform does not give it
+    (never 0 for "unknown", METRICS.md)."""
+
+    views: int | None = None
+    reach: int | None = None
+    reactions: dict[str, int] = field(default_factory=dict)
+    shares: int | None = None
+    poll_votes: int | None = None
+
+
+@dataclass(frozen=True)
 class ParsedUpdate:
     """One platform event, read. ``kind`` is one of the UPDATE_* names; "ignored" updates are valid too
-    (service messages, member changes, anything Tandem does not use)."""
+    (service messages, anything Tandem does not use)."""
 
     update_id: int
     kind: str
     message: IncomingMessage | None = None
     post_copy: PostCopy | None = None
+    reaction_count: ReactionCount | None = None
+    member_change: MemberChange | None = None
 
 
 UPDATE_MESSAGE = "message"
 UPDATE_EDITED_MESSAGE = "edited_message"
 UPDATE_POST_COPY = "post_copy"
 UPDATE_CHANNEL_POST = "channel_post"
+UPDATE_REACTION_COUNT = "reaction_count"
+UPDATE_MEMBER = "chat_member"
 UPDATE_IGNORED = "ignored"
 
 
@@ -267,6 +313,17 @@ class Connector(Protocol):
     async def delete_webhook(self) -> None:
         """Stop webhook deliveries (events queue up for get_updates instead)."""
         ...
+
+    # --- analytics (Feature.METRICS) ----------------------------------------------------------------------
+
+    async def follower_count(self) -> int | None:
+        """How many people follow the channel now (subscribers, members); None when the platform will not
+        say. Raises ConnectorError like the calls above (RATE_LIMITED carries retry_after)."""
+        ...
+
+    # Per-post figures: only platforms that report them implement
+    # ``post_metrics(external_ids: list[str]) -> dict[str, PostFigures]`` (posts the platform no longer has
+    # are left out). The Telegram Bot API reports none: reactions arrive as updates, views not at all.
 
     async def get_updates(self, offset: int | None, timeout: int = 0) -> list[dict]:
         """Events after ``offset`` as the platform's raw JSON objects, for storing as they came; asking with

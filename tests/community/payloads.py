@@ -59,7 +59,7 @@ def update(update_id: int, message: dict, kind: str = "message") -> dict:
 
 
 def reaction_count_update(update_id: int, chat_id: int, message_id: int) -> dict:
-    """A kind Tandem does not use: stored raw, ignored."""
+    """The channel's reaction counts on a post (analytics reads them)."""
     return {
         "update_id": update_id,
         "message_reaction_count": {
@@ -67,5 +67,20 @@ def reaction_count_update(update_id: int, chat_id: int, message_id: int) -> dict
             "message_id": message_id,
             "date": DATE,
             "reactions": [{"type": {"type": "emoji", "emoji": "👍"}, "total_count": 5}],
+        },
+    }
+
+
+def user_reaction_update(update_id: int, chat_id: int, message_id: int) -> dict:
+    """One person's reaction in a group (message_reaction): a kind Tandem does not use, stored raw, ignored."""
+    return {
+        "update_id": update_id,
+        "message_reaction": {
+            "chat": group_chat(chat_id),
+            "message_id": message_id,
+            "user": user(),
+            "date": DATE,
+            "old_reaction": [],
+            "new_reaction": [{"type": "emoji", "emoji": "👍"}],
         },
     }

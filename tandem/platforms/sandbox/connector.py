@@ -4,7 +4,7 @@ It has every feature but webhooks, including reconciliation: a post is stored un
 an interrupted send can be looked up and is never stored twice. Replies are stored like posts; moderation
 (delete, hide, ban, mute) succeeds without effect, since the comments themselves live in Tandem's community
 app. It is the one connector that can hide a comment (Feature.HIDE_COMMENT), so the pipeline's hide path can
-be rehearsed.
+be rehearsed. Its metrics are simulated (simulation.py), so a demo workspace has figures that grow.
 """
 
 import uuid
@@ -21,9 +21,11 @@ from tandem.platforms.base import (
     Feature,
     Limits,
     OutgoingPost,
+    PostFigures,
     Published,
 )
 
+from . import simulation
 from .models import SandboxMessage
 
 
@@ -37,7 +39,7 @@ class SandboxConnector:
     features = frozenset({
         Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP, Feature.RECONCILE,
         Feature.READ_COMMENTS, Feature.REPLY, Feature.DELETE_COMMENT, Feature.HIDE_COMMENT, Feature.BAN,
-        Feature.MUTE,
+        Feature.MUTE, Feature.METRICS,
     })  # fmt: skip
     limits = Limits(
         text_max=4096,
@@ -128,6 +130,35 @@ class SandboxConnector:
 
     async def unmute(self, chat_id: str, user_id: str) -> None:
         return None
+
+    # --- analytics -----------------------------------------------------------------------------------------
+
+    def _connected_at(self) -> datetime:
+        from tandem.channels.models import Channel
+
+        return Channel.objects.values_list("created_at", flat=True).get(pk=self.channel_id)
+
+    async def follower_count(self) -> int:
+        return await sync_to_async(self._follower_count, thread_sensitive=False)()
+
+    def _follower_count(self) -> int:
+        return simulation.followers_at(self.channel_id, self._connected_at(), timezone.now())
+
+    async def post_metrics(self, external_ids: list[str]) -> dict[str, PostFigures]:
+        return await sync_to_async(self._post_metrics, thread_sensitive=False)(external_ids)
+
+    def _post_metrics(self, external_ids: list[str]) -> dict[str, PostFigures]:
+        """Simulated figures of the posts still in the sandbox, as of now."""
+        since, now = self._connected_at(), timezone.now()
+        ids = [int(value) for value in external_ids if str(value).isdigit()]
+        messages = SandboxMessage.objects.filter(channel_id=self.channel_id, pk__in=ids, deleted_at=None)
+        figures = {}
+        for message in messages:
+            followers = simulation.followers_at(self.channel_id, since, message.published_at)
+            figures[str(message.pk)] = simulation.post_figures(
+                message.pk, followers, message.published_at, now
+            )
+        return figures
 
     async def set_webhook(self, url: str, secret: str) -> None:
         raise NotImplementedError("The sandbox has no webhooks (no Feature.WEBHOOK).")

@@ -61,10 +61,12 @@ def message_url(chat: Chat, message_id: int) -> str:
 
 class TelegramConnector(CommunityCalls):
     platform = "telegram"
-    # Telegram has no "hide" for a message, and the Bot API cannot look messages up (no RECONCILE).
+    # Telegram has no "hide" for a message, and the Bot API cannot look messages up (no RECONCILE). METRICS:
+    # subscribers (getChatMemberCount) and reactions (updates), but no views and no post_metrics.
     features = frozenset({
         Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP,
         Feature.READ_COMMENTS, Feature.REPLY, Feature.DELETE_COMMENT, Feature.BAN, Feature.MUTE, Feature.WEBHOOK,
+        Feature.METRICS,
     })  # fmt: skip
     # Telegram sends photos in these types; a GIF would go as an animation (not supported yet).
     limits = Limits(
@@ -404,6 +406,10 @@ class TelegramConnector(CommunityCalls):
                 "delete_message", sends=False, paced=False, tolerate=("message to delete not found",),
                 chat_id=chat_id, message_id=int(message_id),
             )  # fmt: skip
+
+    async def follower_count(self) -> int:
+        """getChatMemberCount: a channel's subscribers or a group's members (bots and admins included)."""
+        return await self._call("get_chat_member_count", sends=False, paced=False, chat_id=self.chat_id)
 
     async def find_published(self, key: str) -> Published | None:
         raise NotImplementedError(

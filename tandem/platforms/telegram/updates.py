@@ -14,11 +14,15 @@ from tandem.platforms.base import (
     UPDATE_CHANNEL_POST,
     UPDATE_EDITED_MESSAGE,
     UPDATE_IGNORED,
+    UPDATE_MEMBER,
     UPDATE_MESSAGE,
     UPDATE_POST_COPY,
+    UPDATE_REACTION_COUNT,
     IncomingMessage,
+    MemberChange,
     ParsedUpdate,
     PostCopy,
+    ReactionCount,
     Sender,
 )
 
@@ -52,7 +56,65 @@ def parse_update(data: dict) -> ParsedUpdate:
             if incoming is None or _chat(post).get("type") != "channel":
                 return ignored
             return ParsedUpdate(update_id, UPDATE_CHANNEL_POST, message=incoming)
+    if isinstance(data.get("message_reaction_count"), dict):
+        counted = _reaction_count(data["message_reaction_count"])
+        return ParsedUpdate(update_id, UPDATE_REACTION_COUNT, reaction_count=counted) if counted else ignored
+    if isinstance(data.get("chat_member"), dict):
+        change = _member_change(data["chat_member"])
+        return ParsedUpdate(update_id, UPDATE_MEMBER, member_change=change) if change else ignored
     return ignored
+
+
+def _reaction_count(data: dict) -> ReactionCount | None:
+    """message_reaction_count: {chat, message_id, date, reactions: [{type: ReactionType, total_count}]}, the
+    whole current set (a reaction whose count fell to zero is simply absent)."""
+    chat_id, message_id, date = _int(_chat(data).get("id")), _int(data.get("message_id")), _date(data)
+    if chat_id is None or message_id is None or date is None or not isinstance(data.get("reactions"), list):
+        return None
+    reactions: dict[str, int] = {}
+    for item in data["reactions"]:
+        kind = item.get("type") if isinstance(item, dict) else None
+        count = _int(item.get("total_count")) if isinstance(item, dict) else None
+        if not isinstance(kind, dict) or count is None or count < 0:
+            continue
+        if kind.get("type") == "emoji" and isinstance(kind.get("emoji"), str):
+            key = kind["emoji"]
+        elif kind.get("type") == "custom_emoji" and isinstance(kind.get("custom_emoji_id"), str):
+            key = "custom:" + kind["custom_emoji_id"]
+        elif isinstance(kind.get("type"), str):
+            key = kind["type"]  # "paid" (Telegram Stars), or a type added later
+        else:
+            continue
+        reactions[key] = reactions.get(key, 0) + count
+    return ReactionCount(str(chat_id), str(message_id), date, reactions)
+
+
+# ChatMember statuses of people in the chat; "restricted" counts when its is_member is true.
+MEMBER_STATUSES = ("creator", "administrator", "member")
+
+
+def _member_change(data: dict) -> MemberChange | None:
+    """chat_member: {chat, from, date, old_chat_member, new_chat_member}, each ChatMember with status and
+    user. Joining is left/kicked → member (or any other in-chat status), leaving the reverse."""
+    old, new = data.get("old_chat_member"), data.get("new_chat_member")
+    if not isinstance(old, dict) or not isinstance(new, dict) or not isinstance(new.get("user"), dict):
+        return None
+    chat_id, user_id, date = _int(_chat(data).get("id")), _int(new["user"].get("id")), _date(data)
+    if chat_id is None or user_id is None or date is None:
+        return None
+    return MemberChange(str(chat_id), str(user_id), _in_chat(old), _in_chat(new), date)
+
+
+def _in_chat(member: dict) -> bool:
+    status = member.get("status")
+    return status in MEMBER_STATUSES or (status == "restricted" and member.get("is_member") is True)
+
+
+def _date(data: dict) -> datetime | None:
+    value = data.get("date")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC)
+    return None
 
 
 def _group_message(update_id: int, message: dict, edited: bool) -> ParsedUpdate | None:
