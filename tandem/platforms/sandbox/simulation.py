@@ -44,9 +44,8 @@ def day_flow(seed: int, since: datetime, start: datetime, end: datetime) -> tupl
     change, leaves a day-dependent few."""
     net = followers_at(seed, since, end) - followers_at(seed, since, start)
     share_of_day = min(1.0, _days(start, end))
-    leaves = int(
-        unit(seed, "leaves", start.date().isoformat()) * (0.6 * _net_growth(seed) + 3) * share_of_day
-    )
+    usual = 1 + unit(seed, "leaves", start.date().isoformat()) * (0.6 * _net_growth(seed) + 3)
+    leaves = round(usual * share_of_day)
     return net + leaves, leaves
 
 
