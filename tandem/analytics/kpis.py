@@ -174,6 +174,24 @@ def rate_of_sums(pairs: Iterable[tuple[float, float | None]], *, missing: str = 
     return Rate(sum(n for n, _d in usable) / sum(d for _n, d in usable) * 100)
 
 
+def mean_of_rates_by_day(days: Iterable[tuple[float, float, int]], *, missing: str = NO_FOLLOWERS) -> Rate:
+    """The mean of per-post rates when posts of one channel-day share a denominator (followers that day):
+    ``days`` = (the day's numerator summed over its posts, the denominator, its posts). Equal to
+    ``mean_of_rates`` over the posts, since Σ_posts n ÷ d = (Σ_posts n) ÷ d within a day."""
+    usable = [(n, d, posts) for n, d, posts in days if d and posts]
+    if not usable:
+        return Rate(None, str(missing))
+    return Rate(sum(n / d for n, d, _p in usable) * 100 / sum(p for _n, _d, p in usable))
+
+
+def rate_of_sums_by_day(days: Iterable[tuple[float, float, int]], *, missing: str = NO_FOLLOWERS) -> Rate:
+    """Σ numerators ÷ Σ denominators over posts, a channel-day's denominator counting once per post."""
+    usable = [(n, d, posts) for n, d, posts in days if d and posts]
+    if not usable:
+        return Rate(None, str(missing))
+    return Rate(sum(n for n, _d, _p in usable) / sum(d * p for _n, d, p in usable) * 100)
+
+
 # --- best time to post --------------------------------------------------------------------------------------
 
 BEST_TIME_WEEKS = 16

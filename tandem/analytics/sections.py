@@ -10,10 +10,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
-from django.utils.translation import gettext as _
-
-from .models import DailyRollup, ReportSection
 from .periods import Period
 
 
@@ -56,6 +52,37 @@ class Chart:
 
 
 @dataclass
+class HeatmapCell:
+    score: float
+    bucket: int  # 0 (lowest) … 4 (highest): the CSS class of the cell
+    posts: int
+
+
+@dataclass
+class Heatmap:
+    """The weekday × hour grid of the best-time section, ready for a table whose cells are coloured by CSS
+    classes (the CSP forbids inline styles)."""
+
+    hours: list[int]
+    rows: list[tuple[str, list[HeatmapCell]]]  # (weekday, 24 cells)
+    method: str
+
+    @classmethod
+    def of(cls, grid, weekdays: list[str], method: str) -> Heatmap:
+        rows = [
+            (
+                weekdays[day],
+                [
+                    HeatmapCell(grid.scores[day][hour], grid.bucket(day, hour), grid.counts[day][hour])
+                    for hour in range(24)
+                ],
+            )
+            for day in range(7)
+        ]
+        return cls(list(range(24)), rows, method)
+
+
+@dataclass
 class Section:
     key: str  # a ReportSection value
     title: str
@@ -63,46 +90,22 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     empty: str = ""  # why the period has no data, shown instead of the figures
-
-
-def _summary(workspace, channels, period: Period) -> Section:
-    def totals(of: Period) -> dict:
-        rows = DailyRollup.objects.filter(workspace=workspace, date__range=(of.start, of.end))
-        if channels is not None:
-            rows = rows.filter(channel__in=channels)
-        return rows.aggregate(posts=Sum("posts"), interactions=Sum("interactions"))
-
-    now, before = totals(period), totals(period.previous())
-    section = Section(ReportSection.SUMMARY, str(ReportSection.SUMMARY.label))
-    section.figures = [
-        Figure(
-            _("Posts"), now["posts"] or 0, before["posts"] or 0, formula=_("posts published in the period")
-        ),
-        Figure(
-            _("Interactions"),
-            now["interactions"] or 0,
-            before["interactions"] or 0,
-            formula=_("reactions + comments + shares + poll votes of the period's posts"),
-        ),
-    ]
-    if not now["posts"]:
-        section.empty = _("No posts were published in this period.")
-    return section
-
-
-BUILDERS = {ReportSection.SUMMARY: _summary}
+    heatmap: Heatmap | None = None  # best time to post: the grid with colour buckets (dashboards)
 
 
 def build_sections(workspace, channels, period: Period, keys: list[str]) -> list[Section]:
     """The sections ``keys`` (ReportSection values, in that order) for ``channels`` (None = every channel of
-    the workspace) over ``period``, each compared with the previous period of the same length."""
+    the workspace) over ``period``, each figure compared with the previous period of the same length."""
+    # The builders import this module's dataclasses, so they are imported when first used.
+    from .scope import Scope
+    from .sections_community import BUILDERS as COMMUNITY
+    from .sections_content import BUILDERS as CONTENT
+
+    builders = CONTENT | COMMUNITY
+    scope = Scope(workspace, channels, period)
     sections = []
     for key in keys:
-        builder = BUILDERS.get(key)
-        if builder is None:
-            section = Section(key, str(ReportSection(key).label) if key in ReportSection.values else key)
-            section.empty = _("This section is not available yet.")
-        else:
-            section = builder(workspace, channels, period)
-        sections.append(section)
+        if key not in builders:
+            raise ValueError(f"unknown report section {key!r}")
+        sections.append(builders[key](scope))
     return sections

@@ -86,6 +86,16 @@ def test_averages_leave_out_posts_without_a_denominator():
     assert kpis.rate_of_sums([]).value is None
 
 
+def test_averages_by_day_equal_the_per_post_averages():
+    # day 1: posts with 10 and 30 interactions, 1,000 followers; day 2: one post with 5, 500 followers
+    posts = [(10, 1000), (30, 1000), (5, 500)]
+    days = [(40, 1000, 2), (5, 500, 1)]
+    assert kpis.mean_of_rates_by_day(days).value == pytest.approx(kpis.mean_of_rates(posts).value)
+    assert kpis.mean_of_rates_by_day(days).value == pytest.approx((1 + 3 + 1) / 3)
+    assert kpis.rate_of_sums_by_day(days).value == pytest.approx(kpis.rate_of_sums(posts).value)
+    assert kpis.rate_of_sums_by_day([(4, 0, 1)]).value is None
+
+
 def test_best_time_shrinks_a_slot_toward_the_channel_mean():
     monday_9 = datetime(2026, 11, 2, 9, 0)
     tuesday_18 = datetime(2026, 11, 3, 18, 0)

@@ -1,0 +1,175 @@
+"""The rows behind the sections of one dashboard or report: which channels, which period, and the few
+queries that read them.
+
+Sums per day come from DailyRollup (one query for the period and the previous one). Only what cannot be
+summed from days reads the base tables, each query bounded by the period and served by an index: posts'
+per-view rates, top and bottom posts, the best-time posts, distinct commenters, first responses and the
+moderation verdicts by rule. Each loader runs at most once per Scope (cached_property)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast
+
+from tandem.channels.models import Channel
+
+from .models import ChannelDay, ChannelPost, DailyRollup
+from .periods import Period
+
+SUMMED = [
+    "posts",
+    "posts_with_views",
+    "views",
+    "reactions",
+    "comments",
+    "shares",
+    "poll_votes",
+    "interactions",
+    "joins",
+    "leaves",
+    "public_comments",
+    "team_replies",
+    "held",
+    "hidden",
+    "deleted",
+    "banned",
+    "reversed",
+]
+
+
+@dataclass
+class Totals:
+    """A period's sums from the rollups, its per-day series, and follower figures."""
+
+    period: Period
+    sums: dict = field(default_factory=dict)
+    by_day: dict[date, dict] = field(default_factory=dict)  # date → sums of that day over the channels
+    followers_by_day: dict[date, int | None] = field(default_factory=dict)  # carried forward, summed
+    followers_start: int | None = None  # the last reading before the period (or its first reading)
+    followers_end: int | None = None
+    # Σ over channel-days with posts and a follower reading: (interactions, followers × posts, posts, …)
+    per_post_pairs: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> int:
+        return self.sums.get(name, 0)
+
+
+class Scope:
+    def __init__(self, workspace, channels, period: Period):
+        self.workspace = workspace
+        self.period = period
+        self.previous = period.previous()
+        self.selected = channels
+
+    @cached_property
+    def channels(self) -> list[Channel]:
+        if self.selected is not None:
+            return list(self.selected)
+        return list(Channel.objects.filter(workspace=self.workspace))
+
+    @property
+    def channel_ids(self) -> list[int]:
+        return [channel.pk for channel in self.channels]
+
+    @property
+    def platforms(self) -> set[str]:
+        return {channel.platform for channel in self.channels}
+
+    def posts(self, period: Period):
+        low, high = period.bounds()
+        return ChannelPost.objects.filter(
+            channel_id__in=self.channel_ids, published_at__gte=low, published_at__lt=high
+        )
+
+    # --- rollups ----------------------------------------------------------------------------------------
+
+    @cached_property
+    def _followers_before(self) -> dict[int, int]:
+        """Each channel's last follower reading before the previous period starts (to carry forward)."""
+        last = ChannelDay.objects.filter(
+            channel=OuterRef("pk"), date__lt=self.previous.start, followers__isnull=False
+        ).order_by("-date")
+        rows = Channel.objects.filter(pk__in=self.channel_ids).annotate(
+            followers=Subquery(last.values("followers")[:1])
+        )
+        return {row.pk: row.followers for row in rows if row.followers is not None}
+
+    @cached_property
+    def _totals(self) -> tuple[Totals, Totals]:
+        rows = (
+            DailyRollup.objects.filter(
+                channel_id__in=self.channel_ids, date__range=(self.previous.start, self.period.end)
+            )
+            .order_by("date")
+            .values("channel_id", "date", "followers", *SUMMED)
+        )
+        current, previous = Totals(self.period), Totals(self.previous)
+        latest = dict(self._followers_before)  # channel → its latest reading so far
+        by_date: dict[date, list[dict]] = defaultdict(list)
+        for row in rows:
+            by_date[row["date"]].append(row)
+        day = self.previous.start
+        while day <= self.period.end:
+            totals = current if day >= self.period.start else previous
+            if day == totals.period.start:
+                totals.followers_start = sum(latest.values()) if latest else None
+            sums = dict.fromkeys(SUMMED, 0)
+            for row in by_date.get(day, []):
+                for name in SUMMED:
+                    sums[name] += row[name]
+                if row["followers"] is not None:
+                    latest[row["channel_id"]] = row["followers"]
+                followers = latest.get(row["channel_id"])
+                if row["posts"] and followers:
+                    totals.per_post_pairs.append(
+                        (row["interactions"], followers, row["posts"], row["reactions"], row["comments"])
+                    )
+            totals.by_day[day] = sums
+            totals.followers_by_day[day] = sum(latest.values()) if latest else None
+            day += timedelta(days=1)
+        for totals in (current, previous):
+            totals.sums = {name: sum(day[name] for day in totals.by_day.values()) for name in SUMMED}
+            readings = [f for f in totals.followers_by_day.values() if f is not None]
+            totals.followers_end = readings[-1] if readings else None
+            if totals.followers_start is None and readings:
+                totals.followers_start = readings[0]
+        return current, previous
+
+    @property
+    def current(self) -> Totals:
+        return self._totals[0]
+
+    @property
+    def before(self) -> Totals:
+        return self._totals[1]
+
+    # --- per-view rates from the posts -------------------------------------------------------------------
+
+    def _view_figures(self, period: Period) -> dict:
+        """Over the period's posts with views: their count, mean of per-post ER by views, and the sums."""
+        rate = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("views"), FloatField())
+        return (
+            self.posts(period)
+            .filter(views__gt=0)
+            .aggregate(
+                posts_with_views=Count("id"),
+                mean_er=Avg(rate),
+                interactions_sum=Sum("interactions"),
+                views_sum=Sum("views"),
+                shares_sum=Sum("shares", filter=Q(shares__isnull=False)),
+                views_with_shares=Sum("views", filter=Q(shares__isnull=False)),
+            )
+        )
+
+    @cached_property
+    def views_now(self) -> dict:
+        return self._view_figures(self.period)
+
+    @cached_property
+    def views_before(self) -> dict:
+        return self._view_figures(self.previous)

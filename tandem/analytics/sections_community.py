@@ -1,0 +1,270 @@
+"""The sections about the people: community activity (comments, commenters, the team's answers) and the
+moderation load (the engine's verdicts by rule, and the share the team reversed)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from tandem.community.models import Author, Comment, ModerationAction
+
+from . import charts, kpis
+from .models import ReportSection
+from .periods import Period
+from .rollups import ENGINE_SOURCES
+from .scope import Scope
+from .sections import Section, Table
+from .sections_content import figure, section
+
+TOP_COMMENTERS = 10
+VERDICTS = ["hold", "hide", "delete", "warn", "mute", "ban"]
+
+
+# --- community ---------------------------------------------------------------------------------------------
+
+
+def _public(scope: Scope, period: Period):
+    low, high = period.bounds()
+    return Comment.objects.filter(
+        channel_id__in=scope.channel_ids, sent_at__gte=low, sent_at__lt=high, from_team=False
+    )
+
+
+def _commenters(scope: Scope, period: Period) -> kpis.Commenters:
+    """Unique commenters of the period; new = their first public comment in the workspace is in it."""
+    low, _high = period.bounds()
+    authors = _public(scope, period).exclude(author=None).values("author_id")
+    unique = authors.distinct().count()
+    new = (
+        Author.objects.filter(pk__in=authors)
+        .annotate(first=Min("comments__sent_at", filter=Q(comments__from_team=False)))
+        .filter(first__gte=low)
+        .count()
+    )
+    return kpis.Commenters(unique, new, unique - new)
+
+
+def _answers(scope: Scope, period: Period) -> tuple[int, kpis.Rate]:
+    """How many public comments the team answered, and the median seconds to its first reply."""
+    answered = list(
+        _public(scope, period)
+        .annotate(first_reply=Min("replies__sent_at", filter=Q(replies__from_team=True)))
+        .exclude(first_reply=None)
+        .values_list("sent_at", "first_reply")
+    )
+    delays = [(reply - sent).total_seconds() for sent, reply in answered]
+    return len(answered), kpis.median_seconds(delays)
+
+
+def community(scope: Scope) -> Section:
+    now, before = scope.current, scope.before
+    result = section(ReportSection.COMMUNITY)
+    people, people_before = _commenters(scope, scope.period), _commenters(scope, scope.previous)
+    answered, response = _answers(scope, scope.period)
+    answered_before, response_before = _answers(scope, scope.previous)
+    result.figures = [
+        figure(
+            _("Public comments"),
+            now["public_comments"],
+            before["public_comments"],
+            formula=_("comments from the public (not the team), imported history included"),
+        ),
+        figure(
+            _("Comments per day"),
+            kpis.per_day(now["public_comments"], scope.period.days),
+            kpis.per_day(before["public_comments"], scope.previous.days),
+            formula=kpis.FORMULAS["comments_per_day"],
+        ),
+        figure(
+            _("Unique commenters"),
+            people.unique,
+            people_before.unique,
+            formula=_("different people who commented in the period"),
+        ),
+        figure(
+            _("New commenters"),
+            people.new,
+            people_before.new,
+            formula=_("commenters whose first comment in the workspace falls in the period"),
+        ),
+        figure(
+            _("Returning commenters"),
+            people.returning,
+            people_before.returning,
+            formula=_("commenters who had commented before the period"),
+        ),
+        figure(
+            _("Team replies"), now["team_replies"], before["team_replies"], formula=_("the team's replies")
+        ),
+        figure(
+            _("Share answered"),
+            kpis.share_answered(answered, now["public_comments"]),
+            kpis.share_answered(answered_before, before["public_comments"]),
+            unit="%",
+            formula=kpis.FORMULAS["share_answered"],
+        ),
+        figure(
+            _("Median first response"),
+            response,
+            response_before,
+            unit="s",
+            formula=kpis.FORMULAS["first_response"],
+        ),
+    ]
+    if not now["public_comments"]:
+        result.empty = str(kpis.NO_COMMENTS)
+        return result
+    top = (
+        _public(scope, scope.period)
+        .exclude(author=None)
+        .values("author__display_name", "author__username", "author__external_id")
+        .annotate(comments=Count("id"))
+        .order_by("-comments", "author__display_name")[:TOP_COMMENTERS]
+    )
+    rows = [
+        [
+            row["author__display_name"] or row["author__username"] or row["author__external_id"],
+            row["comments"],
+        ]
+        for row in top
+    ]
+    result.tables = [Table(_("Top commenters"), [_("Commenter"), _("Comments")], rows)]
+    days = scope.period.dates()
+    result.charts = [
+        charts.bars(
+            _("Comments per day"),
+            days,
+            {
+                _("Public comments"): [now.by_day[d]["public_comments"] for d in days],
+                _("Team replies"): [now.by_day[d]["team_replies"] for d in days],
+            },
+        )
+    ]
+    return result
+
+
+# --- moderation ------------------------------------------------------------------------------------------------
+
+
+def _verdicts(scope: Scope, period: Period):
+    """The engine's verdicts in the period, each marked whether the team reversed it: undid it, or
+    approved the comment it held."""
+    low, high = period.bounds()
+    team = ModerationAction.objects.filter(source=ModerationAction.Source.TEAM)
+    return (
+        ModerationAction.objects.filter(
+            workspace=scope.workspace,
+            comment__channel_id__in=scope.channel_ids,
+            source__in=ENGINE_SOURCES,
+            action__in=VERDICTS,
+            ok=True,
+            created_at__gte=low,
+            created_at__lt=high,
+        )
+        .annotate(
+            undone=Exists(team.filter(undoes=OuterRef("pk"))),
+            approved=Exists(team.filter(comment_id=OuterRef("comment_id"), action="approve")),
+        )
+        .order_by()
+    )
+
+
+def _reversed() -> Q:
+    return Q(undone=True) | Q(action="hold", approved=True)
+
+
+def _false_positives(scope: Scope, period: Period) -> kpis.Rate:
+    counts = _verdicts(scope, period).aggregate(all=Count("id"), reversed=Count("id", filter=_reversed()))
+    return kpis.false_positive_rate(counts["reversed"], counts["all"])
+
+
+def moderation(scope: Scope) -> Section:
+    now, before = scope.current, scope.before
+    result = section(ReportSection.MODERATION)
+    days, previous_days = scope.period.days, scope.previous.days
+    result.figures = [
+        figure(
+            label,
+            kpis.per_day(now[name], days),
+            kpis.per_day(before[name], previous_days),
+            formula=_("actions that took effect ÷ days in the period (engine and team)"),
+        )
+        for label, name in (
+            (_("Held per day"), "held"),
+            (_("Hidden per day"), "hidden"),
+            (_("Deleted per day"), "deleted"),
+            (_("Bans per day"), "banned"),
+        )
+    ]
+    result.figures.append(
+        figure(
+            _("False-positive rate"),
+            _false_positives(scope, scope.period),
+            _false_positives(scope, scope.previous),
+            unit="%",
+            formula=kpis.FORMULAS["false_positive"],
+        )
+    )
+    by_rule = (
+        _verdicts(scope, scope.period)
+        .values("source", "rule_name")
+        .annotate(
+            verdicts=Count("id"),
+            held=Count("id", filter=Q(action="hold")),
+            hidden=Count("id", filter=Q(action="hide")),
+            deleted=Count("id", filter=Q(action__in=["delete", "warn"])),
+            banned=Count("id", filter=Q(action__in=["ban", "mute"])),
+            reversed=Count("id", filter=_reversed()),
+        )
+        .order_by("-verdicts", "rule_name")
+    )
+    sources = dict(ModerationAction.Source.choices)
+    rows = [
+        [
+            row["rule_name"] or str(sources.get(row["source"], row["source"])),
+            str(sources.get(row["source"], row["source"])),
+            row["verdicts"],
+            row["held"],
+            row["hidden"],
+            row["deleted"],
+            row["banned"],
+            row["reversed"],
+            kpis.false_positive_rate(row["reversed"], row["verdicts"]).value,
+        ]
+        for row in by_rule
+    ]
+    if not rows and not any(now[name] for name in ("held", "hidden", "deleted", "banned")):
+        result.empty = _("No moderation actions in this period.")
+        return result
+    columns = [
+        _("Rule"),
+        _("Source"),
+        _("Verdicts"),
+        _("Held"),
+        _("Hidden"),
+        _("Deleted or warned"),
+        _("Banned or muted"),
+        _("Reversed by the team"),
+        _("False-positive rate, %"),
+    ]
+    result.tables = [
+        Table(_("The engine's verdicts by rule"), columns, rows, [str(kpis.FORMULAS["false_positive"])])
+    ]
+    dates = scope.period.dates()
+    result.charts = [
+        charts.bars(
+            _("Moderation actions per day"),
+            dates,
+            {
+                _("Held"): [now.by_day[d]["held"] for d in dates],
+                _("Hidden"): [now.by_day[d]["hidden"] for d in dates],
+                _("Deleted"): [now.by_day[d]["deleted"] for d in dates],
+                _("Banned"): [now.by_day[d]["banned"] for d in dates],
+            },
+            stacked=True,
+        )
+    ]
+    return result
+
+
+BUILDERS = {ReportSection.COMMUNITY: community, ReportSection.MODERATION: moderation}
