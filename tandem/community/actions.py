@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tandem.channels.models import Channel
 from tandem.content.publishing import thread_connector
 from tandem.core.aio import run
+from tandem.moderation.models import WarnMode
 from tandem.platforms.base import ConnectorError, Feature
 from tandem.platforms.registry import connector_class
 
@@ -144,20 +145,55 @@ def _show(comment: Comment, outcome: Outcome) -> bool:
 
 
 def _warn(comment: Comment, outcome: Outcome, text: str) -> bool:
-    """Delete the comment and answer in its thread with the warning, naming the author."""
+    """Delete the comment and warn its author: in its thread, naming the author, or — when the workspace warns
+    privately — in a message from the bot to the person, falling back to the thread when that is refused."""
     author = comment.author
     mention = f"@{author.username}" if author and author.username else (str(author) if author else "")
     warning = f"{mention}, {text}" if mention else text
+    privately = author is not None and warn_mode(comment.workspace_id) == WarnMode.PRIVATE
+
+    def tell(to_message_id: str) -> None:
+        if not (privately and _warn_privately(comment, text, outcome)):
+            _reply_in_thread(comment, to_message_id, warning, outcome)
+
     # The answer quotes the thread's post or the comment answered; a plain group message has neither, so
     # the warning answers the comment itself, before it is deleted.
     anchor = comment.thread_id or (comment.parent.external_id if comment.parent else "")
     if not anchor:
-        _reply_in_thread(comment, comment.external_id, warning, outcome)
+        tell(comment.external_id)
     if not _delete(comment, outcome):
         return False
     if anchor:
-        _reply_in_thread(comment, anchor, warning, outcome)
+        tell(anchor)
     return outcome.ok
+
+
+def warn_mode(workspace_id: int) -> str:
+    """How the workspace warns (WarnMode); in the thread until its settings say otherwise."""
+    from tandem.moderation.models import ModerationSettings
+
+    stored = ModerationSettings.objects.filter(workspace_id=workspace_id).values_list("warn_mode", flat=True)
+    return stored.first() or WarnMode.THREAD
+
+
+def _warn_privately(comment: Comment, text: str, outcome: Outcome) -> bool:
+    """Send the warning to the author directly. A refusal is no failure of the warn: it is recorded with the
+    platform's answer and the caller warns in the thread instead. Any failure falls back, even one that may
+    have reached the person (AMBIGUOUS): a warning seen twice does less harm than none."""
+    if Feature.PRIVATE_MESSAGE not in features(comment.channel):
+        refusal = _("this platform does not let Tandem message people privately")
+    else:
+        where = comment.channel.name
+        message = f"{where}: {text}" if where else text
+        _result, refusal = platform_call(comment.channel, "send_private", comment.author.external_id, message)
+        if refusal is None:
+            outcome.answers.append(_("warned privately"))
+            return True
+    # Appended, not added: the warn still succeeds if the thread takes the warning.
+    outcome.answers.append(
+        _("not warned privately: %(refusal)s; warning in the thread instead") % {"refusal": refusal}
+    )
+    return False
 
 
 def _reply_in_thread(comment: Comment, to_message_id: str, text: str, outcome: Outcome) -> bool:

@@ -125,7 +125,8 @@ def ban_authors(actor: Membership, comment_ids, label: str = Label.TOXIC) -> int
 
 @transaction.atomic
 def warn(actor: Membership, comment_id: int, text: str = "") -> Comment:
-    """Delete the comment and warn its author in the thread (the workspace's warning text by default)."""
+    """Delete the comment and warn its author (the workspace's warning text by default): in the thread, or
+    privately when the workspace's settings say so (see actions._warn)."""
     comment = in_workspace(Comment.objects.filter(from_team=False), actor, comment_id, REVIEW)
     if comment.status == CommentStatus.DELETED:
         raise ServiceError(_("This comment is already deleted."))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tandem.workspaces.capabilities import can
 
-from .models import Action, ModerationSettings, PackSetting, Rule
+from .models import Action, ModerationSettings, PackSetting, Rule, WarnMode
 from .rules import compile_rule, validate_conditions
 
 CAPABILITY = "moderation.rules"
@@ -149,13 +149,24 @@ def clean_ladder(steps: list[dict]) -> list[dict]:
 
 @transaction.atomic
 def save_settings(
-    actor, *, classifier_enabled: bool, thresholds: dict, ladder: list[dict], warn_text: str, heads
+    actor,
+    *,
+    classifier_enabled: bool,
+    thresholds: dict,
+    ladder: list[dict],
+    warn_text: str,
+    heads,
+    warn_mode: str = WarnMode.THREAD,
 ) -> ModerationSettings:
+    """``warn_mode``: warn in the comment's thread or privately (WarnMode)."""
     _check(actor)
+    if warn_mode not in WarnMode.values:
+        raise ValidationError(_("Choose how to warn: in the thread or privately."))
     settings = settings_of(actor.workspace)
     settings.classifier_enabled = classifier_enabled
     settings.thresholds = clean_thresholds(thresholds, heads)
     settings.ladder = clean_ladder(ladder)
     settings.warn_text = warn_text.strip()
+    settings.warn_mode = warn_mode
     settings.save()
     return settings

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .configuration import LADDER_ACTIONS
-from .models import Action, Rule
+from .models import Action, Rule, WarnMode
 from .rules import CONDITION_TYPES
 from .workspace_model import head_label
 
@@ -143,6 +143,10 @@ class SettingsForm(forms.Form):
     warn_text = forms.CharField(
         label=_("Warning text"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    # Not required: a form without it (an older page) keeps warning in the thread.
+    warn_mode = forms.ChoiceField(
+        label=_("How to warn"), choices=WarnMode.choices, widget=forms.RadioSelect, required=False
+    )
 
     def __init__(self, *args, heads, defaults, **kwargs):
         """``defaults``: {head: {"hold": p, "delete": p}}, the values used when a field is left empty."""
@@ -158,6 +162,9 @@ class SettingsForm(forms.Form):
                         attrs={"step": "0.01", "placeholder": f"{defaults[head][action]:.2f}"}
                     ),
                 )
+
+    def clean_warn_mode(self) -> str:
+        return self.cleaned_data.get("warn_mode") or WarnMode.THREAD
 
     def threshold_rows(self):
         return [(head_label(head), self[f"{head}_hold"], self[f"{head}_delete"]) for head in self.heads]

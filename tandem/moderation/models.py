@@ -77,6 +77,14 @@ def default_ladder():
     ]
 
 
+class WarnMode(models.TextChoices):
+    """How a warning reaches the author: an answer in the comment's thread, or a private message from the bot
+    (which falls back to the thread when the platform refuses it, e.g. a person who never started the bot)."""
+
+    THREAD = "thread", _("In the thread, under the removed comment")
+    PRIVATE = "private", _("Privately, in a message from the bot to the person")
+
+
 class ModerationSettings(models.Model):
     """One per workspace (created on first use with these defaults)."""
 
@@ -91,6 +99,9 @@ class ModerationSettings(models.Model):
         _("warning text"),
         blank=True,
         default=_("Please keep to the community rules: your message was removed."),
+    )
+    warn_mode = models.CharField(
+        _("how to warn"), max_length=10, choices=WarnMode.choices, default=WarnMode.THREAD
     )
     updated_at = models.DateTimeField(auto_now=True)
 

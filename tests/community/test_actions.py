@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tandem.community.actions import moderate_comment
+from tandem.community.actions import moderate_comment, run_team_action
 from tandem.community.models import Author, CommentStatus, ModerationAction
-from tandem.moderation.models import Rule
+from tandem.moderation.models import ModerationSettings, Rule
 from tests.community.conftest import on_telegram
 
 OBSCENE = "Иди на х у й со своей рекламой"
@@ -112,6 +112,76 @@ def test_warn_deletes_and_answers_in_the_thread(team, telegram, says, fake_post)
     assert warning["reply_to_message"]["message_id"] == fake_post.copy_id
     audit = ModerationAction.objects.get()
     assert (audit.action, audit.ok) == ("warn", True)
+
+
+def warn_privately(team, **rule):
+    ModerationSettings.objects.update_or_create(workspace=team.workspace, defaults={"warn_mode": "private"})
+    Rule.objects.create(
+        workspace=team.workspace,
+        name="Be kind",
+        action="warn",
+        warn_text="please be kind.",
+        conditions=[{"type": "words", "words": ["stupid"]}],
+        **rule,
+    )
+
+
+def test_a_private_warning_goes_to_the_person_who_started_the_bot(team, telegram, says):
+    warn_privately(team)
+    telegram.user_starts_bot(telegram.bot, 99, "Zed")
+    before = len(telegram.messages(telegram.group))
+    comment = says("stupid question but", user_id=99, name="Zed")
+    assert not on_telegram(telegram, telegram.group, comment.external_id)
+    # Nothing new in the group: the comment is gone and the warning went to the person's own chat.
+    assert len(telegram.messages(telegram.group)) == before
+    sent = telegram.private_messages(telegram.bot, 99)
+    assert [m["text"] for m in sent] == ["Acme News: please be kind."]
+    assert sent[0]["chat"]["id"] == 99
+    audit = ModerationAction.objects.get()
+    assert (audit.action, audit.ok, audit.rule_name) == ("warn", True, "Be kind")
+    assert audit.platform_answer == "deleted; warned privately"
+    assert Author.objects.get(external_id="99").warnings == 1
+
+
+def test_a_refused_private_warning_is_given_in_the_thread_and_the_audit_says_why(
+    team, telegram, says, fake_post
+):
+    warn_privately(team)
+    comment = says("stupid question but", user_id=99, name="Zed")  # Zed never started the bot
+    assert not on_telegram(telegram, telegram.group, comment.external_id)
+    assert telegram.private_messages(telegram.bot, 99) == []
+    warning = telegram.messages(telegram.group)[-1]
+    assert warning["text"] == "Zed, please be kind."
+    assert warning["reply_to_message"]["message_id"] == fake_post.copy_id
+    audit = ModerationAction.objects.get()
+    assert (audit.action, audit.ok) == ("warn", True)  # the warning did reach the person
+    answer = audit.platform_answer
+    assert answer.startswith("deleted; not warned privately: The person has not started a conversation")
+    assert "Forbidden: bot can't initiate conversation with a user" in answer  # Telegram's own words
+    assert answer.endswith("warning in the thread instead; warned in the thread")
+
+
+def test_a_team_warning_on_the_sandbox_goes_privately(team, make_comment):
+    ModerationSettings.objects.create(workspace=team.workspace, warn_mode="private")
+    comment = make_comment("you are wrong", author="zed")
+    [audit] = run_team_action("warn", [comment.pk], team.manager.pk, text="Mind your words.")
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.DELETED
+    assert (audit.action, audit.source, audit.ok) == ("warn", "team", True)
+    # A comment outside any thread is warned about before it goes (so the thread could still answer it).
+    assert audit.platform_answer == "warned privately; deleted"
+
+
+def test_a_workspace_that_warns_in_the_thread_sends_nothing_privately(team, telegram, says):
+    Rule.objects.create(
+        workspace=team.workspace, name="Be kind", action="warn", warn_text="please be kind.",
+        conditions=[{"type": "words", "words": ["stupid"]}],
+    )  # fmt: skip
+    telegram.user_starts_bot(telegram.bot, 99, "Zed")
+    says("stupid question but", user_id=99, name="Zed")
+    assert telegram.private_messages(telegram.bot, 99) == []
+    assert telegram.messages(telegram.group)[-1]["text"] == "Zed, please be kind."
+    assert ModerationAction.objects.get().platform_answer == "deleted; warned in the thread"
 
 
 def test_mute_and_ban_rules_restrict_the_person_in_the_group(team, telegram, says):

@@ -28,7 +28,9 @@ Facts from shared/docs/PLATFORMS.md ("Telegram Bot API"), checked against the of
 with query, form-urlencoded, JSON or multipart bodies, nested values as JSON text in form fields,
 ``attach://<name>`` file parts; the envelope and HTTP status = error_code; the descriptions "Too Many
 Requests: retry after N" (+ parameters.retry_after), "Unauthorized", "Bad Request: chat not found", "message
-to delete not found", "message can't be deleted", "Forbidden: bot was blocked by the user", "group chat was
+to delete not found", "message can't be deleted", "Forbidden: bot was blocked by the user", "Forbidden: bot
+can't initiate conversation with a user" (quoted by clients and bug reports; private chats: see
+tests.fakes.telegram_community), "group chat was
 upgraded to a supergroup chat" (+ parameters.migrate_to_chat_id); text 1–4096 and caption 0–1024 characters,
 counted in UTF-16 code units after entity parsing; albums of up to 10 items returning an array of Message;
 deleteMessage only for messages younger than 48 hours; ~1 message/s per chat, ~30/s per bot, 20/min per
@@ -302,6 +304,17 @@ class FakeTelegramServer:
 
     def user_edits(self, chat, message_id: int, text: str) -> dict:
         return self.state.user_edits(chat, message_id, text)
+
+    def user_starts_bot(self, bot: FakeBot, user_id: int, first_name: str = "Anna", **user_fields) -> dict:
+        """The person starts the bot (sends /start): the bot may write to them privately from now on."""
+        return self.state.user_starts_bot(bot, user_id, first_name, **user_fields)
+
+    def user_blocks_bot(self, bot: FakeBot, user_id: int) -> None:
+        self.state.user_blocks_bot(bot, user_id)
+
+    def private_messages(self, bot: FakeBot, user_id: int) -> list[dict]:
+        """What the bot wrote to the person in their private chat, as the API's Message objects."""
+        return self.state.private_messages(bot, user_id)
 
     def copy_of(self, channel, post_id: int) -> int | None:
         return self.state.copy_of(channel, post_id)

@@ -299,6 +299,13 @@ class TelegramState(CommunityState):
         if chat.type == "private":
             if chat.blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if chat.id in self.users:
+                # A person's own chat with bots: only a bot the person started may write there.
+                status = membership.status
+                if status == "kicked":
+                    raise ApiError(403, "Forbidden: bot was blocked by the user")
+                if status != "member":
+                    raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
             return Membership("member")
         if membership.status == "kicked" and chat.type != "channel":
             raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")

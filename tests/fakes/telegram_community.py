@@ -17,6 +17,13 @@ The refusals "not enough rights to restrict/unrestrict chat member", "user is an
 unallowed characters" is a guess. Simpler than the real API: every bot in a group sees every message (as
 with privacy mode off), plain http webhooks are accepted on loopback addresses (any port), and
 revoke_messages deletes the person's messages at once.
+
+Private chats: a person's private chat with a bot has the person's id; a bot may send there only after the
+person started it (a "/start" message), else sendMessage answers 403 "Forbidden: bot can't initiate
+conversation with a user" (the envelope clients and bug reports quote, e.g. TelegramBotAPI/errors#2); a
+person who blocked the bot gets 403 "Forbidden: bot was blocked by the user" (PLATFORMS.md). Simpler than
+the real API: one private chat per person shared by every bot (each bot must be started on its own; message
+ids are shared), and a person the fake never saw answers 400 "chat not found".
 """
 
 import re
@@ -60,11 +67,39 @@ class CommunityState:
     # --- set-up, for tests ------------------------------------------------------------------------------
 
     def add_user(self, user_id: int, first_name: str, last_name=None, username=None) -> FakeUser:
+        """A person, with their private chat (whose id is theirs): no bot may write there until the person
+        starts it (``user_starts_bot``)."""
         with self.lock:
             user = self.users.get(user_id)
             if user is None:
                 user = self.users[user_id] = FakeUser(user_id, first_name, last_name, username)
+                self.chats[user_id] = FakeChat(user_id, "private", first_name, username)
             return user
+
+    def user_starts_bot(self, bot: FakeBot, user_id: int, first_name: str = "Anna", **user_fields) -> dict:
+        """The person opens the bot and presses Start: the bot may write to them from now on, and gets the
+        "/start" message as an update."""
+        with self.lock:
+            user = self.add_user(user_id, first_name, **user_fields)
+            chat = self.chats[user.id]
+            chat.members[bot.id] = Membership("member")
+            message = self.new_message(chat, text="/start", sender_user_id=user.id)
+            data = self.message_json(chat, message)
+            data["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+            self.queue(bot).push("message", data)
+            return data
+
+    def user_blocks_bot(self, bot: FakeBot, user_id: int) -> None:
+        """The person blocks the bot in their private chat: its messages are refused with 403."""
+        with self.lock:
+            self.chats[user_id].members[bot.id] = Membership("kicked")
+
+    def private_messages(self, bot: FakeBot, user_id: int) -> list[dict]:
+        """What the bot wrote to the person in their private chat."""
+        with self.lock:
+            chat = self.chats.get(user_id)
+            mine = [m for m in chat.messages.values() if m.sender_bot_id == bot.id] if chat else []
+            return [self.message_json(chat, m) for m in sorted(mine, key=lambda m: m.message_id)]
 
     def link_discussion(self, channel: FakeChat, group: FakeChat) -> None:
         """Make ``group`` the channel's discussion group: every channel post is copied into it."""

@@ -1,5 +1,7 @@
 """The moderation pages: rules and packs, the rule editor, the test box, settings and classifier versions."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -304,6 +306,47 @@ def test_settings_are_validated(changes, message, team, client_as):
     assert not ModerationSettings.objects.filter(
         workspace=team.workspace, warn_text="Please be kind."
     ).exists()
+
+
+def test_how_to_warn_is_saved_shown_and_validated(team, client_as):
+    client = client_as(team.administrator)
+    page = client.get(url("settings", team)).content.decode()
+    assert 'data-testid="warn-mode"' in page
+    assert re.search(r'value="thread"[^>]*checked', page) and "started a conversation with it" in page
+    assert client.post(url("settings", team), settings_post(warn_mode="private")).status_code == 302
+    assert ModerationSettings.objects.get(workspace=team.workspace).warn_mode == "private"
+    page = client.get(url("settings", team)).content.decode()
+    assert re.search(r'value="private"[^>]*checked', page)
+
+    refused = client.post(url("settings", team), settings_post(warn_mode="loudly", warn_text="Changed."))
+    assert refused.status_code == 400
+    assert "Select a valid choice" in refused.content.decode()
+    stored = ModerationSettings.objects.get(workspace=team.workspace)
+    assert (stored.warn_mode, stored.warn_text) == ("private", "Please be kind.")  # nothing saved
+
+    # A form without the choice (an older page) warns in the thread.
+    assert client.post(url("settings", team), settings_post()).status_code == 302
+    assert ModerationSettings.objects.get(workspace=team.workspace).warn_mode == "thread"
+
+
+def test_save_settings_refuses_an_unknown_way_to_warn(team):
+    from django.core.exceptions import ValidationError
+
+    from tandem.moderation import configuration
+    from tandem.workspaces.models import Membership
+
+    actor = Membership.objects.get(workspace=team.workspace, user=team.administrator)
+    with pytest.raises(ValidationError, match="Choose how to warn"):
+        configuration.save_settings(
+            actor,
+            classifier_enabled=True,
+            thresholds={},
+            ladder=[],
+            warn_text="",
+            heads=(),
+            warn_mode="loudly",
+        )
+    assert not ModerationSettings.objects.filter(workspace=team.workspace, warn_mode="loudly").exists()
 
 
 def test_the_models_page_shows_counts_and_versions_against_the_shipped_model(team, client_as, version):

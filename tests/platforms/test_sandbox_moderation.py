@@ -26,6 +26,7 @@ def test_the_sandbox_offers_every_community_feature_but_webhooks():
         Feature.HIDE_COMMENT,
         Feature.BAN,
         Feature.MUTE,
+        Feature.PRIVATE_MESSAGE,
     }
     assert community <= SandboxConnector.features
     assert Feature.WEBHOOK not in SandboxConnector.features
@@ -56,6 +57,14 @@ def test_moderation_succeeds_without_effect(sandbox):
     ]
     for call in calls:
         assert aio.run(call) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_private_message_succeeds_and_is_not_posted_in_the_channel(sandbox):
+    first = aio.run(sandbox.send_private("7", "Please be kind."))
+    second = aio.run(sandbox.send_private("7", "Please be kind."))
+    assert first.external_id.startswith("private-7-") and first != second
+    assert not SandboxMessage.objects.filter(channel_id=sandbox.channel_id).exists()
 
 
 @pytest.mark.parametrize(

@@ -215,3 +215,34 @@ def test_an_edit_by_a_person_reaches_the_bot_as_edited_message(api):
     first, edited = api("getUpdates")["result"]
     assert edited["edited_message"]["text"] == "the typo" and "edit_date" in edited["edited_message"]
     assert edited["update_id"] == first["update_id"] + 1
+
+
+def test_a_bot_writes_privately_only_to_people_who_started_it(api):
+    api.server.user_says(api.group, ANNA, "Anna", "Hi all", username="anna_p")
+    api("getUpdates", offset=-1)  # the group message, confirmed below
+    refused = api("sendMessage", chat_id=ANNA, text="Please be kind.")
+    assert refused == {
+        "ok": False,
+        "error_code": 403,
+        "description": "Forbidden: bot can't initiate conversation with a user",
+    }
+    unknown = api("sendMessage", chat_id=987654, text="Hello")
+    assert (unknown["error_code"], unknown["description"]) == (400, "Bad Request: chat not found")
+
+    start = api.server.user_starts_bot(api.bot, ANNA)
+    updates = api("getUpdates", offset=api("getUpdates")["result"][0]["update_id"] + 1)["result"]
+    assert [update["message"]["text"] for update in updates] == ["/start"]
+    assert updates[0]["message"]["chat"] == {"id": ANNA, "type": "private", "first_name": "Anna",
+                                             "username": "anna_p"}  # fmt: skip
+    assert updates[0]["message"]["from"]["id"] == ANNA and start["message_id"] == 1
+    sent = api("sendMessage", chat_id=ANNA, text="Please be kind.")["result"]
+    assert sent["chat"]["id"] == ANNA and sent["from"]["id"] == api.bot.id
+    assert [m["text"] for m in api.server.private_messages(api.bot, ANNA)] == ["Please be kind."]
+
+    other = api.server.add_bot()  # each bot must be started on its own
+    answer = httpx.post(f"{api.server.url}/bot{other.token}/sendMessage", data={"chat_id": ANNA, "text": "x"})
+    assert answer.status_code == 403
+
+    api.server.user_blocks_bot(api.bot, ANNA)
+    blocked = api("sendMessage", chat_id=ANNA, text="Again")
+    assert (blocked["error_code"], blocked["description"]) == (403, "Forbidden: bot was blocked by the user")

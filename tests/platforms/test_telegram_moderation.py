@@ -72,6 +72,7 @@ def test_telegram_offers_comments_and_moderation_but_no_hiding():
         Feature.BAN,
         Feature.MUTE,
         Feature.WEBHOOK,
+        Feature.PRIVATE_MESSAGE,
     }
     assert wanted <= TelegramConnector.features and Feature.HIDE_COMMENT not in TelegramConnector.features
 
@@ -126,6 +127,54 @@ def test_a_reply_to_a_message_that_is_gone_is_refused_and_not_sent_unthreaded(st
     assert (error.kind, error.channel_broken) == (ErrorKind.PERMANENT, False)
     assert error.message == "The message to answer is no longer in the chat."
     assert len(telegram_server.messages(stage.group)) == before
+
+
+# --- send_private --------------------------------------------------------------------------------------
+
+
+def test_a_private_message_reaches_a_person_who_started_the_bot(stage, telegram_server):
+    stage.comment(ANNA, "Hi", reply_to=stage.post())
+    telegram_server.user_starts_bot(stage.bot, ANNA)
+    published = aio.run(stage.telegram.send_private(str(ANNA), "Please be kind."))
+    sent = telegram_server.private_messages(stage.bot, ANNA)
+    assert [m["text"] for m in sent] == ["Please be kind."] and sent[0]["chat"]["type"] == "private"
+    assert published.external_id == str(sent[0]["message_id"]) and published.extra["chat_id"] == ANNA
+    assert published.url == ""  # private chats have no message links
+    # The person's chat was not mistaken for the channel: the next post still goes to the channel.
+    aio.run(stage.telegram.publish(OutgoingPost(text="Next post")))
+    assert telegram_server.messages(stage.channel)[-1]["text"] == "Next post"
+
+
+@pytest.mark.parametrize(
+    "setup,message,detail",
+    [
+        (
+            lambda server, bot: None,
+            "The person has not started a conversation with the bot",
+            "Forbidden: bot can't initiate conversation with a user",
+        ),
+        (
+            lambda server, bot: (server.user_starts_bot(bot, ANNA), server.user_blocks_bot(bot, ANNA)),
+            "The person blocked the bot.",
+            "Forbidden: bot was blocked by the user",
+        ),
+    ],
+)
+def test_a_refused_private_message_is_about_the_person_not_the_channel(
+    stage, telegram_server, setup, message, detail
+):
+    stage.comment(ANNA, "Hi", reply_to=stage.post())
+    setup(telegram_server, stage.bot)
+    error = failure(stage.telegram.send_private(str(ANNA), "Please be kind."))
+    assert (error.kind, error.channel_broken) == (ErrorKind.PERMANENT, False)
+    assert error.message.startswith(message) and error.detail == detail
+    assert telegram_server.private_messages(stage.bot, ANNA) == []
+
+
+def test_a_person_telegram_does_not_know_is_refused_without_breaking_the_channel(stage):
+    error = failure(stage.telegram.send_private("31337", "Hello"))
+    assert (error.kind, error.channel_broken) == (ErrorKind.PERMANENT, False)
+    assert error.message == "Telegram does not let the bot write to this person privately."
 
 
 # --- delete_comment ------------------------------------------------------------------------------------

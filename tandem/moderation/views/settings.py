@@ -1,4 +1,5 @@
-"""The workspace's moderation settings: the classifier, its thresholds, the escalation ladder, the warning."""
+"""The workspace's moderation settings: the classifier, its thresholds, the escalation ladder, the warning
+and how it reaches the author."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,7 +18,11 @@ CAPABILITY = "moderation.rules"
 
 
 def _initial(stored) -> dict:
-    initial = {"classifier_enabled": stored.classifier_enabled, "warn_text": stored.warn_text}
+    initial = {
+        "classifier_enabled": stored.classifier_enabled,
+        "warn_text": stored.warn_text,
+        "warn_mode": stored.warn_mode,
+    }
     for head, values in (stored.thresholds or {}).items():
         for action, value in values.items():
             initial[f"{head}_{action}"] = value
@@ -42,6 +47,7 @@ def settings(request):
                     thresholds=form.thresholds(),
                     ladder=[step for step in (row.step() for row in ladder) if step is not None],
                     warn_text=form.cleaned_data["warn_text"],
+                    warn_mode=form.cleaned_data["warn_mode"],
                     heads=classifier.heads,
                 )
             except ValidationError as error:

@@ -39,7 +39,7 @@ class SandboxConnector:
     features = frozenset({
         Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP, Feature.RECONCILE,
         Feature.READ_COMMENTS, Feature.REPLY, Feature.DELETE_COMMENT, Feature.HIDE_COMMENT, Feature.BAN,
-        Feature.MUTE, Feature.METRICS,
+        Feature.MUTE, Feature.PRIVATE_MESSAGE, Feature.METRICS,
     })  # fmt: skip
     limits = Limits(
         text_max=4096,
@@ -107,6 +107,11 @@ class SandboxConnector:
     async def reply(self, chat_id: str, to_message_id: str, text: str) -> Published:
         """A reply is stored like a post; each gets its own key, since replies are not reconciled."""
         return await self.publish(OutgoingPost(text=text, key=f"reply-{uuid.uuid4().hex}"))
+
+    async def send_private(self, user_id: str, text: str) -> Published:
+        """A private message reaches the simulated person at once; it is not stored, since the sandbox's
+        feed shows the channel, not people's private chats."""
+        return Published(external_id=f"private-{user_id}-{uuid.uuid4().hex[:12]}")
 
     async def delete_comment(self, chat_id: str, message_id: str) -> None:
         return None

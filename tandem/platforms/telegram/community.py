@@ -1,4 +1,5 @@
-"""The Telegram connector's community calls: replies, deleting comments, bans, mutes and receiving updates.
+"""The Telegram connector's community calls: replies, private messages, deleting comments, bans, mutes and
+receiving updates.
 
 A mixin of TelegramConnector (it uses the connector's ``_call`` and shared Bot). Every call names its chat:
 a channel's comments live in its linked discussion supergroup, not in the channel the connector publishes to.
@@ -9,6 +10,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 from telegram import ChatMember, ChatPermissions, ReplyParameters
+from telegram import error as tg
 
 from tandem.platforms.base import ConnectorError, ErrorKind, Published
 
@@ -37,6 +39,21 @@ def needs_delete_right() -> str:
 
 def needs_ban_right() -> str:
     return _('Give the bot the "Ban users" right in the group (make it an administrator).')
+
+
+def private_refusals() -> dict[str, str]:
+    """Telegram's reasons not to deliver a private message, as sentences for the user. A bot may write to a
+    person only after the person started a conversation with it (pressed Start), and not once they blocked it."""
+    return {
+        "bot can't initiate conversation": _(
+            "The person has not started a conversation with the bot, so Telegram does not let it write to them "
+            "privately."
+        ),
+        "bot was blocked by the user": _("The person blocked the bot."),
+        "user is deactivated": _("The person's Telegram account was deleted."),
+        "chat not found": _("Telegram does not let the bot write to this person privately."),
+        "peer_id_invalid": _("Telegram does not let the bot write to this person privately."),
+    }
 
 
 def restriction_refusals() -> dict[str, str]:
@@ -74,6 +91,26 @@ class CommunityCalls:
             chat_id=int(chat_id), text=text,
             reply_parameters=ReplyParameters(message_id=int(to_message_id), allow_sending_without_reply=False),
         )  # fmt: skip
+        return self._published([message], "text", own_chat=False)
+
+    async def send_private(self, user_id: str, text: str) -> Published:
+        """sendMessage to the person's private chat with the bot (its id is the person's id). A refusal is
+        about the person, never the channel: a 403 here does not mean the bot lost its chat."""
+        refusals = private_refusals()
+        try:
+            message = await self._call(
+                "send_message", sends=True, paced=True, pace_chat=str(user_id), refusals=refusals,
+                chat_id=int(user_id), text=text,
+            )  # fmt: skip
+        except ConnectorError as error:
+            # A 403 would otherwise read as the bot being thrown out of the channel's own chat.
+            if not isinstance(error.__cause__, tg.Forbidden):
+                raise
+            described = error.detail.lower()
+            sentence = next((said for part, said in refusals.items() if part in described), None)
+            raise ConnectorError(
+                ErrorKind.PERMANENT, sentence or refusals["chat not found"], detail=error.detail
+            ) from error
         return self._published([message], "text", own_chat=False)
 
     async def delete_comment(self, chat_id: str, message_id: str) -> None:

@@ -66,7 +66,7 @@ class TelegramConnector(CommunityCalls):
     features = frozenset({
         Feature.PUBLISH, Feature.EDIT, Feature.DELETE, Feature.MEDIA, Feature.MEDIA_GROUP,
         Feature.READ_COMMENTS, Feature.REPLY, Feature.DELETE_COMMENT, Feature.BAN, Feature.MUTE, Feature.WEBHOOK,
-        Feature.METRICS,
+        Feature.PRIVATE_MESSAGE, Feature.METRICS,
     })  # fmt: skip
     # Telegram sends photos in these types; a GIF would go as an animation (not supported yet).
     limits = Limits(
@@ -176,11 +176,13 @@ class TelegramConnector(CommunityCalls):
 
     def _pace_keys(self, chat_ref: str | None = None) -> tuple[str, float]:
         """The pace key and interval of ``chat_ref`` (by default the channel's own chat). Another chat, such as
-        the discussion group a reply goes to, counts as a group until Telegram said otherwise."""
+        the discussion group a reply goes to, counts as a group until Telegram said otherwise; a positive id
+        is a person's private chat (groups and channels have negative ids)."""
         ref = self.chat_ref if chat_ref is None else chat_ref
         known = _known_chats.get(ref)
         chat_key = f"telegram-chat:{known[0] if known else ref}"
-        chat_type = known[1] if known else (self.chat_type if chat_ref is None else Chat.SUPERGROUP)
+        other = Chat.PRIVATE if ref.isdigit() else Chat.SUPERGROUP
+        chat_type = known[1] if known else (self.chat_type if chat_ref is None else other)
         is_group = chat_type in (Chat.GROUP, Chat.SUPERGROUP)
         return chat_key, self.GROUP_CHAT_INTERVAL if is_group else self.CHAT_INTERVAL
 
