@@ -12,6 +12,7 @@ NAVIGATION = [
     ("inbox.answer", "community:inbox", _("Inbox")),
     ("moderation.review", "community:review", _("Review")),
     ("moderation.rules", "moderation:rules", _("Moderation")),
+    ("analytics.view", "analytics:dashboard", _("Analytics")),
     ("team.view", "workspaces:team", _("Team")),
     ("workspace.settings", "workspaces:settings", _("Settings")),
 ]
