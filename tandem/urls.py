@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from tandem.analytics.views import share as shared_reports
 from tandem.core.views import health, public_view
 
 urlpatterns = [
@@ -12,6 +13,12 @@ urlpatterns = [
     path("w/<slug:slug>/community/", include("tandem.community.urls")),
     path("w/<slug:slug>/moderation/", include("tandem.moderation.urls")),
     path("w/<slug:slug>/analytics/", include("tandem.analytics.urls")),
+    path("share/<str:share_token>/", shared_reports.shared_report, name="shared_report"),
+    path(
+        "share/<str:share_token>/download/<str:fmt>/",
+        shared_reports.shared_report_download,
+        name="shared_report_download",
+    ),
     path("accounts/", include("tandem.accounts.urls")),
     path("hire/", include("tandem.hiring.urls")),
     path("i18n/setlang/", public_view(set_language), name="set_language"),

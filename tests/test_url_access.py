@@ -102,7 +102,17 @@ def workspace_objects(team):
         action="hold",
     )
     classifier_version = WorkspaceModel.objects.create(workspace=team.workspace, version=1, weights=b"")
+    from tandem.analytics import report_services
+
+    report = report_services.save_report(
+        manager, None, report_services.ReportSpec(title="Walk", sections=["summary"], channels=[channel])
+    )
+    share_link, share_token = report_services.share_report(manager, report, 7)
     return {
+        "report_id": report.pk,
+        "link_id": share_link.pk,
+        "share_token": share_token,
+        "fmt": "xlsx",
         "rule_id": rule.pk,
         "model_id": classifier_version.pk,
         "comment_id": comment.pk,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import dashboards
+from .views import reports as report_views
 
 app_name = "analytics"
 urlpatterns = [
@@ -9,4 +10,12 @@ urlpatterns = [
     path("channels/<int:channel_id>/", dashboards.channel, name="channel"),
     # imports (tandem/analytics/views/imports.py)
     # reports and share links (tandem/analytics/views/reports.py)
+    path("reports/", report_views.reports, name="reports"),
+    path("reports/new/", report_views.report_new, name="report_new"),
+    path("reports/<int:report_id>/", report_views.report, name="report"),
+    path("reports/<int:report_id>/edit/", report_views.report_edit, name="report_edit"),
+    path("reports/<int:report_id>/delete/", report_views.report_delete, name="report_delete"),
+    path("reports/<int:report_id>/download/<str:fmt>/", report_views.report_download, name="report_download"),
+    path("reports/<int:report_id>/share/", report_views.report_share, name="report_share"),
+    path("share-links/<int:link_id>/revoke/", report_views.share_revoke, name="share_revoke"),
 ]

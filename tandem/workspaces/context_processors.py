@@ -13,6 +13,7 @@ NAVIGATION = [
     ("moderation.review", "community:review", _("Review")),
     ("moderation.rules", "moderation:rules", _("Moderation")),
     ("analytics.view", "analytics:dashboard", _("Analytics")),
+    ("reports.view", "analytics:reports", _("Reports")),
     ("team.view", "workspaces:team", _("Team")),
     ("workspace.settings", "workspaces:settings", _("Settings")),
 ]
