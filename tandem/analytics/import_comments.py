@@ -1,0 +1,283 @@
+"""A group's messages from an export as imported comments, with their authors, replies, and the group's
+joins and leaves per day (tandem.analytics.importing runs it).
+
+Imported comments are history: visible, already handled (state "done"), ``imported`` so moderation never acts
+on them, and without the moderation fingerprint (it serves the live repeated-text check, which looks at the
+last hours only; computing it would cost more than the rest of the import). Joins and leaves count towards the
+Tandem channel's audience only when the group *is* that channel, not when it is a channel's discussion group.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+
+from tandem.community.ingest import cut
+from tandem.community.models import Author, Comment, CommentStatus, InboxState
+
+from .bulk_rows import Rows, set_column
+from .models import ChannelDay, Source
+from .telegram_export import moment, plain_text, reactions, sender_id
+
+BATCH = 2000
+JOIN_ACTIONS = frozenset({"join_group_by_link", "join_group_by_request"})
+MEDIA_KEYS = ("photo", "file", "media_type", "poll", "location_information", "contact_information")
+
+
+class MessageIndex:
+    """Message id → comment pk for one chat, compact for millions of messages: Desktop writes messages in
+    id order, so two arrays searched by bisection; the rare id out of order goes to a dict."""
+
+    def __init__(self):
+        self.ids, self.pks, self.others = array("q"), array("q"), {}
+
+    def add(self, ident: int, pk: int) -> None:
+        if not self.ids or ident > self.ids[-1]:
+            self.ids.append(ident)
+            self.pks.append(pk)
+        else:
+            self.others[ident] = pk
+
+    def get(self, ident: int) -> int | None:
+        at = bisect.bisect_left(self.ids, ident)
+        if at < len(self.ids) and self.ids[at] == ident:
+            return self.pks[at]
+        return self.others.get(ident)
+
+
+class _Authors:
+    """The chat's authors: Author pk per sender id, with what this import adds to each (new comments,
+    earliest and latest message) so the authors are updated once at the end."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.known: dict[str, list] = {}  # sender id → [pk, new comments, first, last]
+
+    def prepare(self, senders: dict[str, tuple[str, datetime]], summary) -> None:
+        missing = [sender for sender in senders if sender not in self.known]
+        if not missing:
+            return
+        rows = Author.objects.filter(
+            workspace_id=self.channel.workspace_id, platform=self.channel.platform, external_id__in=missing
+        ).values_list("external_id", "pk")
+        for external_id, pk in rows:
+            self.known[external_id] = [pk, 0, None, None]
+        new = [
+            Author(
+                workspace_id=self.channel.workspace_id,
+                platform=self.channel.platform,
+                external_id=sender,
+                display_name=senders[sender][0][:200],
+                first_seen=senders[sender][1],
+                last_seen=senders[sender][1],
+            )
+            for sender in missing
+            if sender not in self.known
+        ]
+        if new:
+            Author.objects.bulk_create(new)
+            summary.new_authors += len(new)
+            for author in new:
+                self.known[author.external_id] = [author.pk, 0, None, None]
+
+    def count(self, sender: str, sent_at: datetime) -> None:
+        entry = self.known[sender]
+        entry[1] += 1
+        if entry[2] is None or sent_at < entry[2]:
+            entry[2] = sent_at
+        if entry[3] is None or sent_at > entry[3]:
+            entry[3] = sent_at
+
+    def save(self) -> None:
+        """Add the new comments to each author's count and widen first/last seen; an author with no new
+        comment is left as it was (so a repeated import changes nothing)."""
+        from django.db.models import F
+        from django.db.models.functions import Greatest, Least
+
+        for pk, new, first, last in self.known.values():
+            if new:
+                Author.objects.filter(pk=pk).update(
+                    message_count=F("message_count") + new,
+                    first_seen=Least(F("first_seen"), first),
+                    last_seen=Greatest(F("last_seen"), last),
+                )
+
+
+def import_group_messages(
+    channel, chat, messages: Iterator[dict], summary, zone, reader, *, audience: bool
+) -> None:
+    chat_id = chat.bot_api_id
+    # The group speaking as itself (an anonymous administrator) or as a channel of the workspace is the team.
+    team_senders = {sender_id(f"channel{form}") for form in chat.id_forms() if not form.startswith("-")}
+    team_senders.add(channel.external_id)
+    index = MessageIndex()
+    authors = _Authors(channel)
+    inserter = Rows(Comment, NEW_FIELDS)
+    distinct: set[str] = set()
+    joins, leaves = Counter(), Counter()
+    for batch in itertools.batched(messages, BATCH):
+        rows, senders = [], {}
+        for message in batch:
+            kind_of_message = message.get("type")
+            if kind_of_message == "message":
+                row = _row(message, zone, reader)
+                if row is None:
+                    continue
+                rows.append(row)
+                sender = row[2]
+                if sender and sender not in senders:
+                    senders[sender] = (row[3], row[4])
+                summary.reactions += row[7]
+            elif kind_of_message == "service":
+                summary.service += 1
+                _audience(message, zone, reader, joins, leaves)
+            else:
+                summary.skipped += 1
+        summary.messages += len(rows)
+        authors.prepare(senders, summary)
+        distinct.update(senders)
+        _write(channel, chat_id, rows, inserter, index, authors, team_senders, summary)
+    authors.save()
+    summary.authors = len(distinct)
+    summary.joins, summary.leaves = sum(joins.values()), sum(leaves.values())
+    if audience:
+        _save_days(channel, joins, leaves)
+
+
+def _row(message: dict, zone, reader) -> tuple | None:
+    """(id, reply to, sender, sender's name, sent at, edited at, text, reactions, has media)"""
+    ident = message.get("id")
+    if not isinstance(ident, int) or isinstance(ident, bool):
+        return None
+    position = reader.position
+    reply = message.get("reply_to_message_id")
+    return (
+        ident,
+        reply if isinstance(reply, int) and not isinstance(reply, bool) else None,
+        sender_id(message.get("from_id")),
+        str(message.get("from") or ""),
+        moment(message, "date", zone, position),
+        moment(message, "edited", zone, position),
+        cut(plain_text(message.get("text"))),
+        sum(reactions(message).values()) if "reactions" in message else 0,
+        any(key in message for key in MEDIA_KEYS),
+    )
+
+
+def _audience(message: dict, zone, reader, joins: Counter, leaves: Counter) -> None:
+    action = message.get("action")
+    if action in JOIN_ACTIONS:
+        joins[moment(message, "date", zone, reader.position).astimezone(zone).date()] += 1
+    elif action in ("invite_members", "remove_members"):
+        members = message.get("members")
+        count = len(members) if isinstance(members, list) else 1
+        target = joins if action == "invite_members" else leaves
+        target[moment(message, "date", zone, reader.position).astimezone(zone).date()] += count
+
+
+NEW_FIELDS = (
+    "workspace", "channel", "author", "parent", "chat_id", "external_id", "text", "has_media", "sent_at",
+    "edited_at", "status", "state", "from_team", "imported",
+)  # fmt: skip
+
+
+def _write(
+    channel, chat_id: str, rows: list[tuple], inserter: Rows, index: MessageIndex, authors, team, summary
+) -> None:
+    ids = [str(row[0]) for row in rows]
+    existing = {
+        external_id: (pk, text, edited_at)
+        for external_id, pk, text, edited_at in Comment.objects.filter(
+            channel=channel, chat_id=chat_id, external_id__in=ids
+        ).values_list("external_id", "pk", "text", "edited_at")
+    }
+    # Replies to messages before this import (collected live, or an earlier import) are found in the database.
+    in_export = set(ids)
+    unknown_parents = {
+        str(row[1])
+        for row in rows
+        if row[1] is not None and index.get(row[1]) is None and str(row[1]) not in in_export
+    }
+    earlier = {}
+    if unknown_parents:
+        earlier = dict(
+            Comment.objects.filter(
+                channel=channel, chat_id=chat_id, external_id__in=unknown_parents
+            ).values_list("external_id", "pk")
+        )
+    time = inserter.db_time
+    changed, new, counted, later_parents, in_batch = [], [], [], [], set()
+    workspace_id, channel_id = channel.workspace_id, channel.pk
+    for row in rows:
+        ident, reply, sender, _name, sent_at, edited_at, text, _reactions, has_media = row
+        if ident in in_batch:
+            continue  # the same message twice in one export: the first one counts
+        in_batch.add(ident)
+        if reply is not None:
+            summary.replies += 1
+        found = existing.get(str(ident))
+        if found is not None:
+            pk, old_text, old_edited = found
+            index.add(ident, pk)
+            if old_text == text and old_edited == edited_at:
+                summary.unchanged += 1
+            else:
+                changed.append(Comment(pk=pk, text=text, edited_at=edited_at))
+            continue
+        parent = _parent(reply, index, earlier)
+        if reply is not None and parent is None and reply in in_batch:
+            later_parents.append((ident, reply))  # answers a message of this batch: its pk is known below
+        new.append(
+            (workspace_id, channel_id, authors.known[sender][0] if sender else None, parent, chat_id,
+             str(ident), text, has_media, time(sent_at), time(edited_at), CommentStatus.VISIBLE.value,
+             InboxState.DONE.value, sender in team, True)
+        )  # fmt: skip
+        counted.append((ident, sender, sent_at))
+    if changed:
+        Comment.objects.bulk_update(changed, ["text", "edited_at"])
+        summary.updated += len(changed)
+    if not new:
+        return
+    inserter.insert(new)
+    summary.created += len(new)
+    pks = dict(
+        Comment.objects.filter(
+            channel=channel, chat_id=chat_id, external_id__in=[row[5] for row in new]
+        ).values_list("external_id", "pk")
+    )
+    for ident, sender, sent_at in counted:
+        index.add(ident, pks[str(ident)])
+        if sender:
+            authors.count(sender, sent_at)
+    set_column(Comment, "parent", [(index.get(reply), index.get(ident)) for ident, reply in later_parents])
+
+
+def _parent(reply: int | None, index: MessageIndex, earlier: dict) -> int | None:
+    if reply is None:
+        return None
+    return index.get(reply) or earlier.get(str(reply))
+
+
+def _save_days(channel, joins: Counter, leaves: Counter) -> None:
+    """Joins and leaves per day as imported ChannelDay rows; a day Tandem collected itself keeps its own."""
+    days = sorted(set(joins) | set(leaves))
+    existing = {day.date: day for day in ChannelDay.objects.filter(channel=channel, date__in=days)}
+    new, changed = [], []
+    for date in days:
+        row = existing.get(date)
+        if row is None:
+            new.append(
+                ChannelDay(
+                    channel=channel, date=date, joins=joins[date], leaves=leaves[date], source=Source.IMPORTED
+                )
+            )
+        elif row.source == Source.IMPORTED and (row.joins, row.leaves) != (joins[date], leaves[date]):
+            row.joins, row.leaves = joins[date], leaves[date]
+            changed.append(row)
+    ChannelDay.objects.bulk_create(new)
+    if changed:
+        ChannelDay.objects.bulk_update(changed, ["joins", "leaves"])
