@@ -130,3 +130,33 @@ def test_periodic_task_refreshes_recent_days_of_every_workspace(workspace, team)
     today = datetime.now(NEW_YORK).date()
     assert rollup(news, today).public_comments == 1
     assert DailyRollup.objects.filter(channel=news, date=today - timedelta(days=1)).exists()
+
+
+def test_demo_history_fills_90_days_once_and_the_dashboard_shows_it(db, client_as):
+    from django.urls import reverse
+
+    from tandem.analytics.demo import fill_history
+    from tandem.analytics.models import ChannelDay, ChannelPost
+    from tandem.workspaces.demo import DEMO_USERS, load_demo
+
+    workspace = load_demo()
+    made = fill_history(workspace)
+    assert made > 40
+    channel = workspace.channels.get()
+    days = list(
+        ChannelDay.objects.filter(channel=channel).order_by("date").values_list("followers", flat=True)
+    )
+    assert len(days) == 89 and days == sorted(days)  # growing up to the day the channel was connected
+    assert ChannelPost.objects.filter(channel=channel, delivery__post__rubric__isnull=False).count() == made
+    assert fill_history(workspace) == 0  # idempotent
+    assert DailyRollup.objects.filter(channel=channel, posts__gt=0).exists()
+
+    from django.contrib.auth import get_user_model
+
+    manager = get_user_model().objects.get(email=DEMO_USERS[1][0])
+    page = client_as(manager).get(reverse("analytics:dashboard", args=[workspace.slug]) + "?days=90")
+    assert page.status_code == 200
+    summary = page.context["sections"][0]
+    assert next(f for f in summary.figures if f.label == "ER by views (rate of sums)").value > 0
+    community = next(s for s in page.context["sections"] if s.key == "community")
+    assert next(f for f in community.figures if f.label == "Median first response").value > 0
