@@ -140,10 +140,11 @@ class ExportReader:
 
     def _chats(self) -> Iterator[tuple[Chat, Iterator[dict]]]:
         start = self.position
-        events = ijson.parse(self.file, use_float=True)
-        first = next(events, None)
-        if first is None:
+        if not self.file.read(4096).strip():
             raise ExportError(_("The file is empty."))
+        self.file.seek(start)
+        events = ijson.parse(self.file, use_float=True)
+        first = next(events)
         if first[1] != "start_map":
             raise ExportError(
                 _("This is not a Telegram Desktop export: it holds a JSON %(kind)s, not an object.")
