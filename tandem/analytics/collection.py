@@ -2,8 +2,9 @@
 
 Where the numbers come from (PLATFORMS.md):
 - posts: every delivery Tandem published becomes a ChannelPost (imports add the posts published before);
-- reactions on Telegram: message_reaction_count updates (the channel's anonymous reactions, the whole set
-  each time), received like comments and handed over by tandem.community.ingest;
+- reactions on Telegram: message_reaction_count updates (a channel's anonymous reactions, the whole set each
+  time) and, in a group connected as a channel, message_reaction (one person's change, applied as a
+  difference); received like comments and handed over by tandem.community.ingest;
 - comments: the public's comments Tandem stored for the post (tandem.community), not the team's own
   replies and not comments deleted by moderation (spam removed is no engagement). Held and hidden comments
   count: the audience wrote them. An imported post's count is never lowered (the export may know comments
@@ -34,11 +35,13 @@ from tandem.content.publishing import thread_connector
 from tandem.core.aio import run
 from tandem.platforms.base import (
     UPDATE_MEMBER,
+    UPDATE_REACTION,
     UPDATE_REACTION_COUNT,
     ConnectorError,
     ErrorKind,
     MemberChange,
     ParsedUpdate,
+    ReactionChange,
     ReactionCount,
 )
 from tandem.platforms.registry import connector_class
@@ -49,7 +52,7 @@ from .models import ChannelDay, ChannelPost, PostSnapshot, Source
 log = logging.getLogger(__name__)
 
 # Update kinds tandem.community.ingest hands to record_update.
-ANALYTICS_UPDATES = (UPDATE_REACTION_COUNT, UPDATE_MEMBER)
+ANALYTICS_UPDATES = (UPDATE_REACTION_COUNT, UPDATE_REACTION, UPDATE_MEMBER)
 # Platforms with per-post figures are asked about posts this young; older figures barely move.
 METRICS_DAYS = 14
 POST_METRICS_BATCH = 100
@@ -183,6 +186,22 @@ def record_reaction_count(channel: Channel, counted: ReactionCount) -> ChannelPo
         log.info("channel %s: reactions on unknown message %s ignored", channel.pk, counted.message_id)
         return None
     update_figures(post.pk, counted.counted_at, reactions=dict(counted.reactions))
+    return post
+
+
+def record_reaction_change(channel: Channel, change: ReactionChange) -> ChannelPost | None:
+    """One person's reactions to a post changed (message_reaction, in groups): take back the removed ones,
+    add the new ones. Unknown messages are left alone, as in record_reaction_count."""
+    post = known_post(channel, change.message_id)
+    if post is None:
+        return None
+    with transaction.atomic():
+        reactions = dict(ChannelPost.objects.select_for_update().get(pk=post.pk).reactions)
+        for key in change.removed:
+            reactions[key] = reactions.get(key, 0) - 1
+        for key in change.added:
+            reactions[key] = reactions.get(key, 0) + 1
+        update_figures(post.pk, change.changed_at, reactions={k: n for k, n in reactions.items() if n > 0})
     return post
 
 
@@ -355,11 +374,15 @@ def own_channels(platform: str, account: str, chat_id: str) -> list[Channel]:
 
 
 def record_update(platform: str, account: str, parsed: ParsedUpdate) -> int:
-    """Store what a reaction-count or membership update says, for each channel it concerns; how many."""
+    """Store what a reaction or membership update says, for each channel it concerns; how many."""
     if parsed.kind == UPDATE_REACTION_COUNT:
         counted = parsed.reaction_count
         channels = own_channels(platform, account, counted.chat_id)
         return sum(record_reaction_count(channel, counted) is not None for channel in channels)
+    if parsed.kind == UPDATE_REACTION:
+        change = parsed.reaction_change
+        channels = own_channels(platform, account, change.chat_id)
+        return sum(record_reaction_change(channel, change) is not None for channel in channels)
     if parsed.kind == UPDATE_MEMBER:
         change = parsed.member_change
         channels = own_channels(platform, account, change.chat_id)

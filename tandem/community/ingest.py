@@ -22,10 +22,8 @@ from tandem.content.models import Delivery
 from tandem.platforms.base import (
     UPDATE_EDITED_MESSAGE,
     UPDATE_IGNORED,
-    UPDATE_MEMBER,
     UPDATE_MESSAGE,
     UPDATE_POST_COPY,
-    UPDATE_REACTION_COUNT,
     IncomingMessage,
     ParsedUpdate,
     PostCopy,
@@ -100,9 +98,9 @@ def store(update: PlatformUpdate, parsed: ParsedUpdate) -> list[Comment]:
             for channel in listening_channels(update.platform, update.account, parsed.post_copy.chat_id):
                 remember_post_copy(channel, parsed.post_copy)
         return []
-    if parsed.kind in (UPDATE_REACTION_COUNT, UPDATE_MEMBER):
-        from tandem.analytics.collection import record_update
+    from tandem.analytics.collection import ANALYTICS_UPDATES, record_update
 
+    if parsed.kind in ANALYTICS_UPDATES:
         with transaction.atomic():
             record_update(update.platform, update.account, parsed)
         return []

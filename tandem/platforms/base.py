@@ -158,6 +158,18 @@ class ReactionCount:
 
 
 @dataclass(frozen=True)
+class ReactionChange:
+    """One person changed their reactions to a message (Telegram's message_reaction, in groups, where
+    reactions are not anonymous): the reaction keys (as in ReactionCount) taken back and given."""
+
+    chat_id: str
+    message_id: str
+    changed_at: datetime  # aware, UTC
+    removed: tuple[str, ...]
+    added: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MemberChange:
     """Someone's membership of a chat changed (Telegram's chat_member): joins and leaves of the audience."""
 
@@ -198,6 +210,7 @@ class ParsedUpdate:
     message: IncomingMessage | None = None
     post_copy: PostCopy | None = None
     reaction_count: ReactionCount | None = None
+    reaction_change: ReactionChange | None = None
     member_change: MemberChange | None = None
 
 
@@ -206,6 +219,7 @@ UPDATE_EDITED_MESSAGE = "edited_message"
 UPDATE_POST_COPY = "post_copy"
 UPDATE_CHANNEL_POST = "channel_post"
 UPDATE_REACTION_COUNT = "reaction_count"
+UPDATE_REACTION = "reaction"
 UPDATE_MEMBER = "chat_member"
 UPDATE_IGNORED = "ignored"
 

@@ -155,6 +155,12 @@ def test_reaction_counts_arrive_through_the_bots_updates(telegram, tg_channel):
     assert (channel_post.reactions_total, channel_post.interactions) == (11, 11)
     assert channel_post.views is None
     assert [s.reactions_total for s in channel_post.snapshots.all()] == [7, 11]
+
+    # Everyone takes their reaction back: Telegram sends an empty list (which python-telegram-bot drops).
+    telegram_audience.react(telegram, telegram.channel, message_id, {})
+    poll_updates(tg_channel)
+    channel_post.refresh_from_db()
+    assert (channel_post.reactions, channel_post.reactions_total, channel_post.interactions) == ({}, 0, 0)
     assert set(PlatformUpdate.objects.values_list("kind", flat=True)) >= {"reaction_count"}
 
 
@@ -398,3 +404,48 @@ def test_a_round_collects_each_active_channel_and_one_failure_stops_no_other(tea
     assert ChannelPost.objects.filter(channel=tg_channel).count() == 1
     # Followers are read once a day: the next round does not ask again.
     assert tasks.collect_all()[other.pk] == {"posts": 0, "comments": 0, "figures": 0}
+
+
+def test_in_a_group_each_persons_reactions_add_up(team, telegram, tg_channel):
+    """A group connected as a channel: reactions are not anonymous there, so Telegram reports each person's
+    change (message_reaction) and Tandem keeps the sum. Reactions to comments in a channel's discussion group
+    are not a post's."""
+    club = telegram.add_chat("supergroup", "Acme Club")
+    telegram.set_member(telegram.bot, club, "administrator")
+    group_channel = telegram_channel(team.workspace, telegram, club)
+    sent = run(group_channel.connector().publish(OutgoingPost(text="Tasting on Saturday")))
+    post = Post.objects.create(workspace=team.workspace, text="Tasting on Saturday")
+    Delivery.objects.create(post=post, channel=group_channel, due_at=timezone.now(), state=DeliveryState.SENT,
+                            sent_at=timezone.now(), external_id=sent.external_id)  # fmt: skip
+    comment = telegram.user_says(telegram.group, 424242, "Anna", "Nice")
+    poll_updates(group_channel)
+
+    message_id = int(sent.external_id)
+    telegram_audience.react_as(telegram, club, message_id, 501, [], ["👍"])
+    telegram_audience.react_as(telegram, club, message_id, 502, [], ["👍", "❤"])
+    telegram_audience.react_as(telegram, club, message_id, 501, ["👍"], ["🔥"])
+    telegram_audience.react_as(telegram, telegram.group, comment["message_id"], 503, [], ["👍"])
+    poll_updates(group_channel)
+
+    channel_post = ChannelPost.objects.get()
+    assert channel_post.channel == group_channel
+    assert channel_post.reactions == {"👍": 1, "❤": 1, "🔥": 1}
+    assert channel_post.reactions_total == 3
+    assert channel_post.snapshots.count() == 3
+    assert PlatformUpdate.objects.filter(kind="reaction").count() == 4
+
+
+def test_broken_reaction_and_member_updates_are_ignored_not_errors(telegram, tg_channel, delivered):
+    delivered(tg_channel, 17)
+    broken = [
+        {"message_reaction_count": {"chat": {"id": telegram.channel.id}, "message_id": 17, "reactions": []}},
+        {"message_reaction_count": {"chat": {"id": telegram.channel.id}, "message_id": 17, "date": 1,
+                                    "reactions": "many"}},
+        {"message_reaction": {"chat": {"id": telegram.channel.id}, "message_id": "17", "date": 1}},
+        {"message_reaction": {"chat": {"id": telegram.channel.id}, "message_id": 17, "date": 1, "new_reaction": {}}},
+        {"chat_member": {"chat": {"id": telegram.channel.id}, "date": 1, "old_chat_member": {"status": "left"}}},
+    ]  # fmt: skip
+    for number, data in enumerate(broken, start=900):
+        update = ingest(telegram.bot.id, {"update_id": number, **data})
+        assert (update.kind, update.error) == ("ignored", "")
+    assert not ChannelPost.objects.exists() and not ChannelDay.objects.exists()

@@ -58,29 +58,10 @@ def update(update_id: int, message: dict, kind: str = "message") -> dict:
     return {"update_id": update_id, kind: message}
 
 
-def reaction_count_update(update_id: int, chat_id: int, message_id: int) -> dict:
-    """The channel's reaction counts on a post (analytics reads them)."""
+def join_request_update(update_id: int, chat_id: int) -> dict:
+    """Someone asks to join a chat (chat_join_request): a kind Tandem does not use, stored raw, ignored."""
     return {
         "update_id": update_id,
-        "message_reaction_count": {
-            "chat": channel_chat(chat_id),
-            "message_id": message_id,
-            "date": DATE,
-            "reactions": [{"type": {"type": "emoji", "emoji": "👍"}, "total_count": 5}],
-        },
-    }
-
-
-def user_reaction_update(update_id: int, chat_id: int, message_id: int) -> dict:
-    """One person's reaction in a group (message_reaction): a kind Tandem does not use, stored raw, ignored."""
-    return {
-        "update_id": update_id,
-        "message_reaction": {
-            "chat": group_chat(chat_id),
-            "message_id": message_id,
-            "user": user(),
-            "date": DATE,
-            "old_reaction": [],
-            "new_reaction": [{"type": "emoji", "emoji": "👍"}],
-        },
-    }
+        "chat_join_request": {"chat": channel_chat(chat_id), "from": user(), "user_chat_id": user()["id"],
+                              "date": DATE},
+    }  # fmt: skip

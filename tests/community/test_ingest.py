@@ -140,7 +140,7 @@ def test_the_same_message_in_two_updates_is_one_comment(telegram, tg_channel, di
 
 
 def test_an_unknown_update_type_is_stored_raw_and_ignored(telegram, tg_channel):
-    payload = payloads.user_reaction_update(9, telegram.group.id, 17)
+    payload = payloads.join_request_update(9, telegram.channel.id)
     update = ingest(telegram.bot.id, payload)
     assert (update.kind, update.error) == ("ignored", "")
     assert update.payload == payload

@@ -3,9 +3,11 @@ to its posts, with the updates Telegram sends about it.
 
 Facts from the Bot API docs (core.telegram.org/bots/api#chatmemberupdated, #messagereactioncountupdated):
 administrator bots get ``chat_member`` {chat, from, date, old_chat_member, new_chat_member} when someone's
-status changes (left → member on joining, member → left on leaving, → kicked when banned) and
+status changes (left → member on joining, member → left on leaving, → kicked when banned),
 ``message_reaction_count`` {chat, message_id, date, reactions: [{type, total_count}]} with the whole current
-set when anonymous reactions (a channel's) change; both only when asked for in allowed_updates. Each join or
+set when anonymous reactions (a channel's) change, and ``message_reaction`` {chat, message_id, user, date,
+old_reaction, new_reaction} when a person changes theirs in a group; all only when asked for in
+allowed_updates. Each join or
 leave changes what getChatMemberCount answers. Simpler than the real API: reaction updates are sent at once
 (Telegram batches them over a few seconds or minutes).
 """
@@ -72,4 +74,24 @@ def react(server: FakeTelegramServer, chat: FakeChat, message_id: int, reactions
             ],
         }
         state.broadcast(chat, "message_reaction_count", update)
+        return update
+
+
+def react_as(server: FakeTelegramServer, chat: FakeChat, message_id: int, user_id: int, old: list[str],
+             new: list[str], first_name: str = "Vera") -> dict:  # fmt: skip
+    """A person in a group changes their reactions to a message from ``old`` to ``new`` (emoji); the
+    message_reaction update sent (group reactions are not anonymous, so Telegram reports each person's)."""
+    state = server.state
+    with state.lock:
+        if message_id not in chat.messages:
+            raise KeyError(f"no message {message_id} in {chat.title!r}")
+        update = {
+            "chat": chat.short_json(),
+            "message_id": message_id,
+            "user": state.add_user(user_id, first_name).user_json(),
+            "date": int(state.clock()),
+            "old_reaction": [{"type": "emoji", "emoji": emoji} for emoji in old],
+            "new_reaction": [{"type": "emoji", "emoji": emoji} for emoji in new],
+        }
+        state.broadcast(chat, "message_reaction", update)
         return update

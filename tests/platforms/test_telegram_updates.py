@@ -105,7 +105,7 @@ def test_a_photo_without_a_caption_has_empty_text():
 
 
 @pytest.mark.parametrize(
-    "name", ["new_chat_members", "message_reaction", "private_message", "message_without_chat"]
+    "name", ["new_chat_members", "chat_join_request", "private_message", "message_without_chat"]
 )
 def test_service_messages_unknown_updates_and_unreadable_messages_are_ignored(name):
     data = payload(name)

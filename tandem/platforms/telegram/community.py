@@ -14,14 +14,16 @@ from telegram import error as tg
 
 from tandem.platforms.base import ConnectorError, ErrorKind, Published
 
-# What Tandem listens to: comments and group messages, channel posts (to find their copies), reaction counts,
-# membership changes, polls. message_reaction_count and chat_member arrive only when asked for by name.
+# What Tandem listens to: comments and group messages, channel posts (to find their copies), reactions (counts
+# in channels, each person's in groups), membership changes, polls. message_reaction_count, message_reaction
+# and chat_member arrive only when asked for by name.
 ALLOWED_UPDATES = (
     "message",
     "edited_message",
     "channel_post",
     "edited_channel_post",
     "message_reaction_count",
+    "message_reaction",
     "my_chat_member",
     "chat_member",
     "poll",

@@ -17,11 +17,13 @@ from tandem.platforms.base import (
     UPDATE_MEMBER,
     UPDATE_MESSAGE,
     UPDATE_POST_COPY,
+    UPDATE_REACTION,
     UPDATE_REACTION_COUNT,
     IncomingMessage,
     MemberChange,
     ParsedUpdate,
     PostCopy,
+    ReactionChange,
     ReactionCount,
     Sender,
 )
@@ -59,6 +61,9 @@ def parse_update(data: dict) -> ParsedUpdate:
     if isinstance(data.get("message_reaction_count"), dict):
         counted = _reaction_count(data["message_reaction_count"])
         return ParsedUpdate(update_id, UPDATE_REACTION_COUNT, reaction_count=counted) if counted else ignored
+    if isinstance(data.get("message_reaction"), dict):
+        change = _reaction_change(data["message_reaction"])
+        return ParsedUpdate(update_id, UPDATE_REACTION, reaction_change=change) if change else ignored
     if isinstance(data.get("chat_member"), dict):
         change = _member_change(data["chat_member"])
         return ParsedUpdate(update_id, UPDATE_MEMBER, member_change=change) if change else ignored
@@ -67,26 +72,53 @@ def parse_update(data: dict) -> ParsedUpdate:
 
 def _reaction_count(data: dict) -> ReactionCount | None:
     """message_reaction_count: {chat, message_id, date, reactions: [{type: ReactionType, total_count}]}, the
-    whole current set (a reaction whose count fell to zero is simply absent)."""
+    whole current set (a reaction whose count fell to zero is simply absent). An empty list may be missing
+    altogether: python-telegram-bot's to_dict() drops empty lists from the updates it fetched."""
     chat_id, message_id, date = _int(_chat(data).get("id")), _int(data.get("message_id")), _date(data)
-    if chat_id is None or message_id is None or date is None or not isinstance(data.get("reactions"), list):
+    listed = data.get("reactions", [])
+    if chat_id is None or message_id is None or date is None or not isinstance(listed, list):
         return None
     reactions: dict[str, int] = {}
-    for item in data["reactions"]:
+    for item in listed:
         kind = item.get("type") if isinstance(item, dict) else None
         count = _int(item.get("total_count")) if isinstance(item, dict) else None
-        if not isinstance(kind, dict) or count is None or count < 0:
+        if count is None or count < 0:
             continue
-        if kind.get("type") == "emoji" and isinstance(kind.get("emoji"), str):
-            key = kind["emoji"]
-        elif kind.get("type") == "custom_emoji" and isinstance(kind.get("custom_emoji_id"), str):
-            key = "custom:" + kind["custom_emoji_id"]
-        elif isinstance(kind.get("type"), str):
-            key = kind["type"]  # "paid" (Telegram Stars), or a type added later
-        else:
-            continue
-        reactions[key] = reactions.get(key, 0) + count
+        key = _reaction_key(kind)
+        if key:
+            reactions[key] = reactions.get(key, 0) + count
     return ReactionCount(str(chat_id), str(message_id), date, reactions)
+
+
+def _reaction_key(kind) -> str:
+    """A ReactionType as a key: the emoji, "custom:<custom_emoji_id>", "paid" ("" for none readable)."""
+    if not isinstance(kind, dict):
+        return ""
+    if kind.get("type") == "emoji" and isinstance(kind.get("emoji"), str):
+        return kind["emoji"]
+    if kind.get("type") == "custom_emoji" and isinstance(kind.get("custom_emoji_id"), str):
+        return "custom:" + kind["custom_emoji_id"]
+    return kind["type"] if isinstance(kind.get("type"), str) else ""  # "paid", or a type added later
+
+
+def _reaction_change(data: dict) -> ReactionChange | None:
+    """message_reaction: {chat, message_id, user | actor_chat, date, old_reaction, new_reaction}, each a list
+    of ReactionType: what one person's reactions were and are (an empty list may be missing, as above)."""
+    chat_id, message_id, date = _int(_chat(data).get("id")), _int(data.get("message_id")), _date(data)
+    old, new = data.get("old_reaction", []), data.get("new_reaction", [])
+    if (
+        chat_id is None
+        or message_id is None
+        or date is None
+        or not isinstance(old, list)
+        or not isinstance(new, list)
+    ):
+        return None
+    before = [key for key in map(_reaction_key, old) if key]
+    after = [key for key in map(_reaction_key, new) if key]
+    removed = tuple(key for key in before if key not in after)
+    added = tuple(key for key in after if key not in before)
+    return ReactionChange(str(chat_id), str(message_id), date, removed, added)
 
 
 # ChatMember statuses of people in the chat; "restricted" counts when its is_member is true.
