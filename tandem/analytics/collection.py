@@ -140,7 +140,7 @@ def _interactions(post: ChannelPost) -> int:
 
 def update_figures(post_pk: int, at: datetime, **figures) -> bool:
     """Set some of a post's figures (FIGURES names) as of ``at``; when anything changed, recompute the totals
-    and add a snapshot. Under the post's row lock, so a reaction update and the comment count do not
+    and add a snapshot taken ``at``. Under the post's row lock, so a reaction update and the comment count do not
     overwrite each other. Returns whether anything changed."""
     with transaction.atomic():
         post = ChannelPost.objects.select_for_update().get(pk=post_pk)
@@ -151,7 +151,7 @@ def update_figures(post_pk: int, at: datetime, **figures) -> bool:
             setattr(post, name, value)
         post.reactions_total = sum(post.reactions.values())
         post.interactions = _interactions(post)
-        post.metrics_updated_at = max(at, post.metrics_updated_at or at)
+        post.metrics_updated_at = timezone.now()  # when Tandem learned it: rollups refresh what changed since
         post.save(update_fields=[*changed, "reactions_total", "interactions", "metrics_updated_at"])
         PostSnapshot.objects.create(
             post=post,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from tandem.analytics import collection, tasks
-from tandem.analytics.models import ChannelDay, ChannelPost, PostSnapshot, Source
+from tandem.analytics.models import ChannelDay, ChannelPost, DailyRollup, PostSnapshot, Source
 from tandem.community.ingest import process_update, receive_update
 from tandem.community.models import Author, Comment, CommentStatus, PlatformUpdate
 from tandem.community.webhooks import poll_updates
@@ -449,3 +449,29 @@ def test_broken_reaction_and_member_updates_are_ignored_not_errors(telegram, tg_
         update = ingest(telegram.bot.id, {"update_id": number, **data})
         assert (update.kind, update.error) == ("ignored", "")
     assert not ChannelPost.objects.exists() and not ChannelDay.objects.exists()
+
+
+def test_reactions_on_an_older_post_rebuild_that_days_rollup(team, telegram, tg_channel, delivered):
+    """A post's figures count on its publication day, which the rollups' own round (yesterday and today) no
+    longer covers a few days later: the collection round rebuilds it."""
+    five_days_ago = timezone.now() - timedelta(days=5)
+    old = delivered(tg_channel, 17)
+    Delivery.objects.filter(pk=old.pk).update(sent_at=five_days_ago)
+    since = timezone.now()
+    ingest(telegram.bot.id, reaction_count(telegram.channel.id, 17, {"👍": 4}))
+
+    assert tasks.refresh_changed_days(since) > 0
+    rollup = DailyRollup.objects.get(
+        channel=tg_channel, date=collection.local_date(tg_channel, five_days_ago)
+    )
+    assert (rollup.posts, rollup.reactions, rollup.interactions, rollup.views) == (1, 4, 4, 0)
+    assert tasks.refresh_changed_days(timezone.now()) == 0  # nothing changed since
+
+
+def test_the_periodic_task_runs_a_round_and_remembers_when(team, telegram, tg_channel, delivered):
+    telegram.channel.member_count = 321
+    delivered(tg_channel, 17)
+    summary = tasks.collect_tick.call_local()
+    assert summary == {"channels": 1, "failed": 0, "rollups": 0}
+    assert ChannelPost.objects.count() == 1 and ChannelDay.objects.get().followers == 321
+    assert HUEY.get(tasks.LAST_ROUND, peek=True) <= timezone.now()
