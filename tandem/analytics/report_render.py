@@ -14,6 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -73,7 +74,7 @@ def _spreadsheet_value(value, zone):
     has no time zones)."""
     if isinstance(value, datetime):
         return timezone.localtime(value, zone).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, bool | int | float | date) or value is None:
+    if isinstance(value, bool | int | float | Decimal | date) or value is None:
         return value
     return str(value)
 
