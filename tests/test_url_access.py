@@ -108,7 +108,11 @@ def workspace_objects(team):
         manager, None, report_services.ReportSpec(title="Walk", sections=["summary"], channels=[channel])
     )
     share_link, share_token = report_services.share_report(manager, report, 7)
+    from tandem.analytics.models import ImportRun
+
+    import_run = ImportRun.objects.create(workspace=team.workspace, original_name="result.json", state="done")
     return {
+        "run_id": import_run.pk,
         "report_id": report.pk,
         "link_id": share_link.pk,
         "share_token": share_token,

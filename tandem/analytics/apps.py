@@ -6,5 +6,5 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self):
-        # Huey's consumer imports only each app's tasks.py; the rollup and report tasks live beside it.
-        from . import report_tasks, rollup_tasks  # noqa: F401
+        # Huey's consumer imports only each app's tasks.py; the rollup, report and import tasks live beside it.
+        from . import import_tasks, report_tasks, rollup_tasks  # noqa: F401

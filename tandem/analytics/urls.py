@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards
+from .views import dashboards, imports
 from .views import reports as report_views
 
 app_name = "analytics"
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", dashboards.dashboard, name="dashboard"),
     path("channels/<int:channel_id>/", dashboards.channel, name="channel"),
     # imports (tandem/analytics/views/imports.py)
+    path("imports/", imports.imports, name="imports"),
+    path("imports/<int:run_id>/", imports.import_run, name="import"),
     # reports and share links (tandem/analytics/views/reports.py)
     path("reports/", report_views.reports, name="reports"),
     path("reports/new/", report_views.report_new, name="report_new"),
