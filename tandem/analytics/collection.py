@@ -1,7 +1,9 @@
 """Collecting analytics' time series: published posts and their figures, and each channel's audience per day.
 
 Where the numbers come from (PLATFORMS.md):
-- posts: every delivery Tandem published becomes a ChannelPost (imports add the posts published before);
+- posts: every delivery Tandem published becomes a ChannelPost; so does a post someone wrote in the channel
+  outside Tandem, from its channel_post update (bots get no updates about their own posts, so these are
+  never Tandem's); imports add the posts published before;
 - reactions on Telegram: message_reaction_count updates (a channel's anonymous reactions, the whole set each
   time) and, in a group connected as a channel, message_reaction (one person's change, applied as a
   difference); received like comments and handed over by tandem.community.ingest;
@@ -34,11 +36,13 @@ from tandem.content.outgoing import text_and_media
 from tandem.content.publishing import thread_connector
 from tandem.core.aio import run
 from tandem.platforms.base import (
+    UPDATE_CHANNEL_POST,
     UPDATE_MEMBER,
     UPDATE_REACTION,
     UPDATE_REACTION_COUNT,
     ConnectorError,
     ErrorKind,
+    IncomingMessage,
     MemberChange,
     ParsedUpdate,
     ReactionChange,
@@ -52,7 +56,7 @@ from .models import ChannelDay, ChannelPost, PostSnapshot, Source
 log = logging.getLogger(__name__)
 
 # Update kinds tandem.community.ingest hands to record_update.
-ANALYTICS_UPDATES = (UPDATE_REACTION_COUNT, UPDATE_REACTION, UPDATE_MEMBER)
+ANALYTICS_UPDATES = (UPDATE_CHANNEL_POST, UPDATE_REACTION_COUNT, UPDATE_REACTION, UPDATE_MEMBER)
 # Platforms with per-post figures are asked about posts this young; older figures barely move.
 METRICS_DAYS = 14
 POST_METRICS_BATCH = 100
@@ -62,6 +66,10 @@ RETRY_AT = "analytics_retry_at"
 PERMANENT_BACK_OFF = timedelta(hours=1)
 RATE_LIMIT_BACK_OFF = timedelta(minutes=1)
 FIGURES = ("views", "reach", "reactions", "comments", "shares", "poll_votes")
+# ChannelPost kinds named as Telegram names the media field; other media are "other".
+KINDS = ("photo", "video", "animation", "audio", "voice", "document", "sticker", "poll")
+# An album is up to 10 messages, one update each; the first is the post.
+ALBUM_MAX = 10
 
 
 def local_date(channel: Channel, moment: datetime) -> date:
@@ -131,6 +139,36 @@ def sync_channel_posts(channel: Channel) -> int:
         .order_by("sent_at", "pk")
     )
     return sum(post_from_delivery(delivery)[1] for delivery in deliveries)
+
+
+def record_channel_post(channel: Channel, message: IncomingMessage) -> ChannelPost | None:
+    """A post someone published in the channel outside Tandem (or its edit): a ChannelPost of its own, so the
+    channel's figures are complete. The further messages of an album belong to its first one."""
+    existing = ChannelPost.objects.filter(channel=channel, external_id=message.message_id).first()
+    if message.edited:
+        if existing is not None and existing.text != message.text:
+            existing.text, existing.edited_at = message.text, timezone.now()
+            existing.save(update_fields=["text", "edited_at"])
+        return existing
+    if existing is not None:
+        return existing
+    if message.media_group_id and message.message_id.isdigit():
+        first = int(message.message_id)
+        earlier = [str(number) for number in range(max(1, first - ALBUM_MAX + 1), first)]
+        album = ChannelPost.objects.filter(
+            channel=channel, external_id__in=earlier, published_at=message.sent_at
+        )
+        if album.exists():
+            return None
+    kind = message.media_kind if message.media_kind in KINDS else ("other" if message.media_kind else "text")
+    try:
+        with transaction.atomic():
+            return ChannelPost.objects.create(
+                workspace_id=channel.workspace_id, channel=channel, external_id=message.message_id,
+                published_at=message.sent_at, text=message.text, kind=kind, source=Source.COLLECTED,
+            )  # fmt: skip
+    except IntegrityError:
+        return ChannelPost.objects.get(channel=channel, external_id=message.message_id)
 
 
 def _interactions(post: ChannelPost) -> int:
@@ -374,7 +412,12 @@ def own_channels(platform: str, account: str, chat_id: str) -> list[Channel]:
 
 
 def record_update(platform: str, account: str, parsed: ParsedUpdate) -> int:
-    """Store what a reaction or membership update says, for each channel it concerns; how many."""
+    """Store what a channel post, reaction or membership update says, for each channel it concerns; how
+    many."""
+    if parsed.kind == UPDATE_CHANNEL_POST:
+        message = parsed.message
+        channels = own_channels(platform, account, message.chat_id)
+        return sum(record_channel_post(channel, message) is not None for channel in channels)
     if parsed.kind == UPDATE_REACTION_COUNT:
         counted = parsed.reaction_count
         channels = own_channels(platform, account, counted.chat_id)

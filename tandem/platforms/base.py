@@ -134,6 +134,9 @@ class IncomingMessage:
     post_message_id: str = ""
     edited: bool = False
     has_media: bool = False
+    # What the media is (Telegram's field name: "photo", "video", "poll" …), and the album it belongs to.
+    media_kind: str = ""
+    media_group_id: str = ""
 
 
 @dataclass(frozen=True)

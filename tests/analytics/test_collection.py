@@ -19,6 +19,7 @@ from tandem.content.models import Delivery, DeliveryState, Post, Variant
 from tandem.core.aio import run
 from tandem.platforms import pacing
 from tandem.platforms.base import OutgoingPost
+from tandem.platforms.telegram.connector import TelegramConnector
 from tests.community.conftest import telegram_channel
 from tests.fakes import telegram_audience
 
@@ -475,3 +476,65 @@ def test_the_periodic_task_runs_a_round_and_remembers_when(team, telegram, tg_ch
     assert summary == {"channels": 1, "failed": 0, "rollups": 0}
     assert ChannelPost.objects.count() == 1 and ChannelDay.objects.get().followers == 321
     assert HUEY.get(tasks.LAST_ROUND, peek=True) <= timezone.now()
+
+
+# --- posts published outside Tandem --------------------------------------------------------------------------
+
+
+def test_a_post_written_in_the_channel_outside_tandem_is_counted_too(team, telegram, tg_channel):
+    """Another bot (or a person in the Telegram app) posts in the channel: the channel_post update makes its
+    ChannelPost, with no delivery. Tandem's own posts never arrive this way (bots get no updates about their
+    own messages), so nothing is counted twice."""
+    other_bot = telegram.add_bot()
+    telegram.set_member(other_bot, telegram.channel, "administrator", can_post_messages=True)
+    other = TelegramConnector(other_bot.token, str(telegram.channel.id), api_url=telegram.url)
+    outside = run(other.publish(OutgoingPost(text="Posted from another tool")))
+    run(other.close())
+    ours = run(tg_channel.connector().publish(OutgoingPost(text="Posted by Tandem")))
+    poll_updates(tg_channel)
+
+    post = ChannelPost.objects.get()
+    assert (post.external_id, post.delivery, post.text, post.kind) == (
+        outside.external_id,
+        None,
+        "Posted from another tool",
+        "text",
+    )
+    assert post.source == Source.COLLECTED and post.views is None
+    assert ours.external_id != post.external_id
+
+    telegram_audience.react(telegram, telegram.channel, int(outside.external_id), {"👍": 2})
+    poll_updates(tg_channel)
+    post.refresh_from_db()
+    assert post.reactions_total == 2
+
+
+def test_an_album_posted_outside_tandem_is_one_post_and_an_edit_changes_its_text(team, telegram):
+    channel = telegram_channel(team.workspace, telegram, telegram.channel)
+    channel.external_id = str(PAYLOAD_CHANNEL)
+    channel.save()
+    first = payload("channel_post")
+    photo = [{"file_id": "AgAC1", "file_unique_id": "AQAD1", "width": 90, "height": 90, "file_size": 1200}]
+    first["channel_post"].update(photo=photo, caption="Our new mugs", media_group_id="13848104951")
+    del first["channel_post"]["text"]
+    second = {
+        "update_id": first["update_id"] + 1,
+        "channel_post": {**first["channel_post"], "message_id": 19},
+    }
+    del second["channel_post"]["caption"]
+    ingest(telegram.bot.id, first)
+    ingest(telegram.bot.id, second)
+    post = ChannelPost.objects.get()
+    assert (post.external_id, post.text, post.kind) == ("18", "Our new mugs", "photo")
+
+    edited = {
+        "update_id": first["update_id"] + 2,
+        "edited_channel_post": {
+            **first["channel_post"],
+            "caption": "Our new mugs, in blue",
+            "edit_date": 1764138100,
+        },
+    }
+    ingest(telegram.bot.id, edited)
+    post.refresh_from_db()
+    assert post.text == "Our new mugs, in blue" and post.edited_at is not None

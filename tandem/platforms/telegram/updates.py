@@ -170,7 +170,8 @@ def _incoming(message: dict, edited: bool) -> IncomingMessage | None:
     if chat_id is None or message_id is None or date is None:
         return None
     text = message.get("text") or message.get("caption") or ""
-    has_media = any(message.get(name) for name in MEDIA_FIELDS)
+    media_kind = next((name for name in MEDIA_FIELDS if message.get(name)), "")
+    has_media = bool(media_kind)
     if not isinstance(text, str) or not (text or has_media):
         return None
     reply_to = message.get("reply_to_message")
@@ -190,6 +191,8 @@ def _incoming(message: dict, edited: bool) -> IncomingMessage | None:
         post_message_id=answered_post.post_message_id if answered_post else "",
         edited=edited,
         has_media=has_media,
+        media_kind=media_kind,
+        media_group_id=message["media_group_id"] if isinstance(message.get("media_group_id"), str) else "",
     )
 
 
