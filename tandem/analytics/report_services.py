@@ -131,6 +131,21 @@ def report_content(report: Report, period: Period) -> ReportContent:
     )
 
 
+def dashboard_content(workspace, channel: Channel | None, period: Period) -> ReportContent:
+    """A dashboard as a report file: every section over the dashboard's period, for one channel or every
+    connected channel of the workspace (what the dashboard shows)."""
+    channels = [channel] if channel else list(Channel.objects.filter(workspace=workspace).connected()) or None
+    title = _("Analytics of %(name)s") % {"name": channel.name if channel else workspace.name}
+    return ReportContent(
+        title=title,
+        workspace_name=workspace.name,
+        period=period,
+        channel_names=[channel.name] if channel else [],
+        sections=build_sections(workspace, channels, period, list(ReportSection.values)),
+        generated_at=timezone.now(),
+    )
+
+
 # Scheduled sending ---------------------------------------------------------------------------------------
 
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("reports/<int:report_id>/download/<str:fmt>/", report_views.report_download, name="report_download"),
     path("reports/<int:report_id>/share/", report_views.report_share, name="report_share"),
     path("share-links/<int:link_id>/revoke/", report_views.share_revoke, name="share_revoke"),
+    path("download/<str:fmt>/", report_views.dashboard_download, name="dashboard_download"),
 ]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tandem.analytics import report_services
-from tandem.analytics.models import Report
+from tandem.analytics.models import Report, ReportSection
 from tandem.analytics.report_services import ReportSpec
 from tandem.channels import services as channel_services
 from tests.analytics.report_data import FORMULA_TEXT, make_report, sample_sections_patched
@@ -275,3 +275,35 @@ def test_an_unknown_format_is_404(team, client_as, sections):
     )
     assert response.status_code == 404
     assert not sections.called  # refused before the report is built
+
+
+def test_the_dashboard_downloads_its_period_and_channel(team, client_as, sections):
+    news = channel_services.connect_sandbox(team.membership("manager"), "News")
+    url = reverse("analytics:dashboard_download", args=["acme", "xlsx"])
+    response = client_as(team.guest).get(
+        url, {"start": "2026-03-01", "end": "2026-03-07", "channel": news.pk}
+    )
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="analytics-of-news-2026-03-01-2026-03-07.xlsx"'
+    )
+    _workspace, channels, period, keys = sections.call_args.args
+    assert channels == [news] and (period.start, period.end) == (date(2026, 3, 1), date(2026, 3, 7))
+    assert keys == list(ReportSection.values)
+    client_as(team.manager).get(url, {"days": "7"})
+    assert sections.call_args.args[1] == [news]  # every connected channel
+
+
+def test_the_dashboard_download_refuses_bad_input(team, client_as):
+    theirs = channel_services.connect_sandbox(team.other_workspace.memberships.get(), "Rival news")
+    url = reverse("analytics:dashboard_download", args=["acme", "pdf"])
+    manager = client_as(team.manager)
+    response = manager.get(url, {"start": "2026-03-07", "end": "2026-03-01"})
+    assert response.status_code == 400 and "before its first day" in response.content.decode()
+    assert manager.get(url, {"days": "11"}).status_code == 400
+    assert manager.get(url, {"channel": theirs.pk}).status_code == 404
+    assert manager.get(url, {"channel": "news"}).status_code == 404
+    assert manager.get(reverse("analytics:dashboard_download", args=["acme", "html"])).status_code == 404
+    # The client reads reports, not the dashboards.
+    assert client_as(team.client).get(url).status_code == 403

@@ -5,7 +5,7 @@ and share them."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,15 +13,18 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.channels.models import Channel
 from tandem.workspaces.access import in_workspace, workspace_view
 from tandem.workspaces.capabilities import can
 
 from .. import report_services
 from ..models import Report, ShareLink
+from ..periods import Period, PeriodError
 from ..report_forms import ReportForm, ShareForm
 from ..report_render import FORMATS, ReportContent
 
 VIEW = "reports.view"
+ANALYTICS = "analytics.view"
 MANAGE = "reports.manage"
 # The session key under which a new share link waits to be shown once on its report's page.
 NEW_SHARE_LINK = "analytics.new_share_link"
@@ -133,6 +136,25 @@ def report_download(request, report_id, fmt):
     report = _report(request, report_id, VIEW)
     check_format(fmt)
     return file_response(report_services.report_content(report, report_services.report_period(report)), fmt)
+
+
+@workspace_view(ANALYTICS)
+def dashboard_download(request, fmt):
+    """The dashboard's period (``start`` and ``end``, or ``days``) and channel (``channel``, else every
+    channel) as a PDF, XLSX or CSV file."""
+    check_format(fmt)
+    try:
+        period = Period.parse(request.GET, request.workspace.time_zone)
+    except PeriodError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    channel = None
+    if request.GET.get("channel"):
+        if not request.GET["channel"].isdigit():
+            raise Http404(_("There is no such item in this workspace."))
+        channel = in_workspace(
+            Channel.objects.all(), request.membership, int(request.GET["channel"]), ANALYTICS
+        )
+    return file_response(report_services.dashboard_content(request.workspace, channel, period), fmt)
 
 
 @workspace_view(MANAGE)
