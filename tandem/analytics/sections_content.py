@@ -59,7 +59,8 @@ def _er_day(totals) -> kpis.Rate:
     return kpis.Rate(sum(rates) / len(rates))
 
 
-def _by_views(scope: Scope, figures: dict, kind: str) -> kpis.Rate:
+def _by_views(scope: Scope, figures: dict, kind: str, followers: int | None = None) -> kpis.Rate:
+    """The figures over the posts with views; ``followers`` (at the period's end) for the Telegram ERR."""
     reason = views_reason(scope)
     if not figures["posts_with_views"]:
         return kpis.Rate(None, reason)
@@ -68,7 +69,7 @@ def _by_views(scope: Scope, figures: dict, kind: str) -> kpis.Rate:
     if kind == "sums":
         return kpis.er_by_views(figures["interactions_sum"], figures["views_sum"])
     if kind == "err":
-        return kpis.err_telegram(figures["views_sum"] / figures["posts_with_views"], None)
+        return kpis.err_telegram(figures["views_sum"] / figures["posts_with_views"], followers)
     return kpis.virality(figures["shares_sum"], figures["views_with_shares"])
 
 
@@ -78,14 +79,8 @@ def summary(scope: Scope) -> Section:
     pairs_now = [(i, f, p) for i, f, p, _r, _c in now.per_post_pairs]
     pairs_before = [(i, f, p) for i, f, p, _r, _c in before.per_post_pairs]
     mean, sums = kpis.FORMULAS["mean_of_rates"], kpis.FORMULAS["rate_of_sums"]
-    err_now, err_before = (
-        _by_views(scope, scope.views_now, "err"),
-        _by_views(scope, scope.views_before, "err"),
-    )
-    if err_now.value is not None:  # average views per post ÷ subscribers at the end
-        err_now = kpis.err_telegram(err_now.value, now.followers_end)
-    if err_before.value is not None:
-        err_before = kpis.err_telegram(err_before.value, before.followers_end)
+    err_now = _by_views(scope, scope.views_now, "err", now.followers_end)
+    err_before = _by_views(scope, scope.views_before, "err", before.followers_end)
     result.figures = [
         figure(_("Posts"), now["posts"], before["posts"], formula=_("posts published in the period")),
         figure(

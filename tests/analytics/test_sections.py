@@ -71,7 +71,16 @@ def test_summary_er_by_views_mean_and_sums(team, news):
     assert shown["ER by views (mean of posts)"].value == pytest.approx(5.75)
     assert shown["ER by views (rate of sums)"].value == pytest.approx(25 / 1100 * 100)
     assert shown["Virality"].value == pytest.approx(0.5)
+    assert shown["ERR (Telegram sense)"].value is None  # no subscribers read
     assert shown["ER by followers (mean of posts)"].value is None  # no follower readings
+
+
+def test_err_telegram_sense_is_average_views_over_subscribers(team, news):
+    dash_data.day(news, date(2026, 11, 9), followers=2000)
+    dash_data.post(news, at(2), views=300, reactions=1)
+    dash_data.post(news, at(3), views=500, reactions=1)
+    shown = figures(sections(team, ReportSection.SUMMARY)[0])
+    assert shown["ERR (Telegram sense)"].value == pytest.approx(20.0)
 
 
 def test_empty_period_says_why(team, news):
