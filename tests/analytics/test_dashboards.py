@@ -135,3 +135,19 @@ def test_the_dashboard_runs_a_handful_of_queries(team, client_as, news, django_a
     client.get(dashboard_url(team))  # warm the session and caches
     with django_assert_max_num_queries(30):
         client.get(dashboard_url(team))
+
+
+def test_charts_are_standalone_svg_without_scripts_and_weekly_over_long_periods():
+    from datetime import date
+
+    from tandem.analytics import charts
+
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(90)]
+    chart = charts.bars("Posts per day", days, {"Posts": [1] * 90})
+    assert chart.svg.startswith("<?xml") and "<script" not in chart.svg
+    assert not re.search(r"(href|src)=\"(https?:|file:|//)", chart.svg)
+    assert chart.title == "Posts per day (sums per week)"  # 13 bars of 7 days, not 90
+    assert chart.data_uri.startswith("data:image/svg+xml;base64,")
+    assert charts.bars("Posts per day", days, {"Posts": [1] * 90}).svg == chart.svg  # cached
+    line = charts.line("Followers", days[:10], {"Followers": [None, 5, 6, None, 8, 9, 9, 10, 12, 13]})
+    assert "<script" not in line.svg
