@@ -1,4 +1,4 @@
-"""Inserting many rows fast, for imports: one ``executemany`` of plain tuples instead of ``bulk_create``.
+"""Writing many rows fast, for imports: plain tuples in one statement instead of ``bulk_create``.
 
 Building a model instance and compiling every value through Django costs more per row than the rest of an
 import; here the caller gives the values already in database form (``db_time``, ``db_json``) and every other
@@ -34,18 +34,38 @@ class Rows:
             rest.append(field)
             constants.append(field.get_db_prep_save(value, self.connection))
         self.constants = tuple(constants)
+        self.width = len(given) + len(rest)
         quote = self.connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in (*given, *rest))
-        marks = ", ".join(["%s"] * (len(given) + len(rest)))
         # Names from the model's own metadata, quoted; values always go as parameters.
-        self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.head = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in (*given, *rest))})"
+        )
+        self.marks = f"({', '.join(['%s'] * self.width)})"
+        self.returning = f" RETURNING {quote(meta.pk.column)}"
+        self.per_statement = max(1, (self.connection.features.max_query_params or 65535) // self.width)
 
     def insert(self, rows: list[tuple]) -> None:
         if not rows:
             return
         constants = self.constants
         with self.connection.cursor() as cursor:
-            cursor.executemany(self.sql, [row + constants for row in rows])
+            cursor.executemany(f"{self.head} VALUES {self.marks}", [row + constants for row in rows])
+
+    def insert_returning_pks(self, rows: list[tuple]) -> list[int]:
+        """Insert and return the new rows' primary keys in the order of ``rows``: one multi-row INSERT …
+        RETURNING per chunk, the way Django's bulk_create learns the keys (SQLite ≥ 3.35, PostgreSQL)."""
+        if not self.connection.features.can_return_rows_from_bulk_insert:
+            raise NotImplementedError("this database cannot return the keys of a multi-row insert")
+        pks: list[int] = []
+        constants = self.constants
+        with self.connection.cursor() as cursor:
+            for first in range(0, len(rows), self.per_statement):
+                chunk = rows[first : first + self.per_statement]
+                values = ", ".join([self.marks] * len(chunk))
+                params = [value for row in chunk for value in row + constants]
+                cursor.execute(f"{self.head} VALUES {values}{self.returning}", params)
+                pks.extend(row[0] for row in cursor.fetchall())
+        return pks
 
     def db_time(self, value):
         """An aware datetime as the database takes it (SQLite: UTC text; PostgreSQL: as it is)."""
@@ -55,15 +75,14 @@ class Rows:
         return self.connection.ops.adapt_json_value(value, None)
 
 
-def set_column(model: type[Model], field: str, values: list[tuple]) -> None:
-    """``UPDATE … SET field = value WHERE pk = pk`` for many (value, pk) pairs, without ``bulk_update``'s
-    CASE expression (which costs more to build than the rows cost to write)."""
-    if not values:
+def execute_many(model: type[Model], sql: str, params: list[tuple]) -> None:
+    """One statement run for many parameter tuples, on the model's database. ``sql`` names tables and
+    columns from model metadata (``{table}`` and ``{column_name}`` placeholders are filled, quoted)."""
+    if not params:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     meta = model._meta
-    column = quote(meta.get_field(field).column)
-    sql = f"UPDATE {quote(meta.db_table)} SET {column} = %s WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    names = {"table": quote(meta.db_table)} | {f.name: quote(f.column) for f in meta.concrete_fields}
     with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+        cursor.executemany(sql.format(**names), params)

@@ -19,28 +19,35 @@ from datetime import datetime
 from tandem.community.ingest import cut
 from tandem.community.models import Author, Comment, CommentStatus, InboxState
 
-from .bulk_rows import Rows, set_column
+from .bulk_rows import Rows, execute_many
 from .models import ChannelDay, Source
 from .telegram_export import moment, plain_text, reactions, sender_id
 
 BATCH = 2000
 JOIN_ACTIONS = frozenset({"join_group_by_link", "join_group_by_request"})
 MEDIA_KEYS = ("photo", "file", "media_type", "poll", "location_information", "contact_information")
+NEW_FIELDS = (
+    "workspace", "channel", "author", "parent", "chat_id", "external_id", "text", "has_media", "sent_at",
+    "edited_at", "status", "state", "from_team", "imported",
+)  # fmt: skip
+PARENT = NEW_FIELDS.index("parent")
 
 
 class MessageIndex:
     """Message id → comment pk for one chat, compact for millions of messages: Desktop writes messages in
-    id order, so two arrays searched by bisection; the rare id out of order goes to a dict."""
+    id order, so a batch's pairs, sorted, extend two arrays searched by bisection; an id below the last one
+    (out of order) goes to a dict."""
 
     def __init__(self):
         self.ids, self.pks, self.others = array("q"), array("q"), {}
 
-    def add(self, ident: int, pk: int) -> None:
-        if not self.ids or ident > self.ids[-1]:
-            self.ids.append(ident)
-            self.pks.append(pk)
-        else:
-            self.others[ident] = pk
+    def extend(self, pairs: dict[int, int]) -> None:
+        for ident in sorted(pairs):
+            if not self.ids or ident > self.ids[-1]:
+                self.ids.append(ident)
+                self.pks.append(pairs[ident])
+            else:
+                self.others[ident] = pairs[ident]
 
     def get(self, ident: int) -> int | None:
         at = bisect.bisect_left(self.ids, ident)
@@ -92,19 +99,21 @@ class _Authors:
         if entry[3] is None or sent_at > entry[3]:
             entry[3] = sent_at
 
-    def save(self) -> None:
-        """Add the new comments to each author's count and widen first/last seen; an author with no new
-        comment is left as it was (so a repeated import changes nothing)."""
-        from django.db.models import F
-        from django.db.models.functions import Greatest, Least
-
-        for pk, new, first, last in self.known.values():
-            if new:
-                Author.objects.filter(pk=pk).update(
-                    message_count=F("message_count") + new,
-                    first_seen=Least(F("first_seen"), first),
-                    last_seen=Greatest(F("last_seen"), last),
-                )
+    def save(self, rows: Rows) -> None:
+        """Add the new comments to each author's count and widen first/last seen, in the database (a live
+        comment may have counted meanwhile); an author with no new comment is left as it was."""
+        time = rows.db_time
+        execute_many(
+            Author,
+            "UPDATE {table} SET {message_count} = {message_count} + %s,"
+            " {first_seen} = CASE WHEN {first_seen} < %s THEN {first_seen} ELSE %s END,"
+            " {last_seen} = CASE WHEN {last_seen} > %s THEN {last_seen} ELSE %s END WHERE {id} = %s",
+            [
+                (new, time(first), time(first), time(last), time(last), pk)
+                for pk, new, first, last in self.known.values()
+                if new
+            ],
+        )
 
 
 def import_group_messages(
@@ -114,10 +123,7 @@ def import_group_messages(
     # The group speaking as itself (an anonymous administrator) or as a channel of the workspace is the team.
     team_senders = {sender_id(f"channel{form}") for form in chat.id_forms() if not form.startswith("-")}
     team_senders.add(channel.external_id)
-    index = MessageIndex()
-    authors = _Authors(channel)
-    inserter = Rows(Comment, NEW_FIELDS)
-    distinct: set[str] = set()
+    writer = _Writer(channel, chat_id, team_senders, summary)
     joins, leaves = Counter(), Counter()
     for batch in itertools.batched(messages, BATCH):
         rows, senders = [], {}
@@ -138,11 +144,11 @@ def import_group_messages(
             else:
                 summary.skipped += 1
         summary.messages += len(rows)
-        authors.prepare(senders, summary)
-        distinct.update(senders)
-        _write(channel, chat_id, rows, inserter, index, authors, team_senders, summary)
-    authors.save()
-    summary.authors = len(distinct)
+        writer.authors.prepare(senders, summary)
+        writer.senders.update(senders)
+        writer.write(rows)
+    writer.authors.save(writer.inserter)
+    summary.authors = len(writer.senders)
     summary.joins, summary.leaves = sum(joins.values()), sum(leaves.values())
     if audience:
         _save_days(channel, joins, leaves)
@@ -179,87 +185,92 @@ def _audience(message: dict, zone, reader, joins: Counter, leaves: Counter) -> N
         target[moment(message, "date", zone, reader.position).astimezone(zone).date()] += count
 
 
-NEW_FIELDS = (
-    "workspace", "channel", "author", "parent", "chat_id", "external_id", "text", "has_media", "sent_at",
-    "edited_at", "status", "state", "from_team", "imported",
-)  # fmt: skip
+class _Writer:
+    """Writes one chat's messages a batch at a time: new ones inserted, known ones updated when their text or
+    edit time changed, replies linked to the comment they answer."""
 
+    def __init__(self, channel, chat_id: str, team: set[str], summary):
+        self.channel, self.chat_id, self.team, self.summary = channel, chat_id, team, summary
+        self.inserter = Rows(Comment, NEW_FIELDS)
+        self.index = MessageIndex()
+        self.authors = _Authors(channel)
+        self.senders: set[str] = set()
+        # Before the first import of a chat nothing can exist: no need to look each batch up.
+        self.chat_known = Comment.objects.filter(channel=channel, chat_id=chat_id).exists()
 
-def _write(
-    channel, chat_id: str, rows: list[tuple], inserter: Rows, index: MessageIndex, authors, team, summary
-) -> None:
-    ids = [str(row[0]) for row in rows]
-    existing = {
-        external_id: (pk, text, edited_at)
-        for external_id, pk, text, edited_at in Comment.objects.filter(
-            channel=channel, chat_id=chat_id, external_id__in=ids
-        ).values_list("external_id", "pk", "text", "edited_at")
-    }
-    # Replies to messages before this import (collected live, or an earlier import) are found in the database.
-    in_export = set(ids)
-    unknown_parents = {
-        str(row[1])
-        for row in rows
-        if row[1] is not None and index.get(row[1]) is None and str(row[1]) not in in_export
-    }
-    earlier = {}
-    if unknown_parents:
-        earlier = dict(
-            Comment.objects.filter(
-                channel=channel, chat_id=chat_id, external_id__in=unknown_parents
-            ).values_list("external_id", "pk")
-        )
-    time = inserter.db_time
-    changed, new, counted, later_parents, in_batch = [], [], [], [], set()
-    workspace_id, channel_id = channel.workspace_id, channel.pk
-    for row in rows:
-        ident, reply, sender, _name, sent_at, edited_at, text, _reactions, has_media = row
-        if ident in in_batch:
-            continue  # the same message twice in one export: the first one counts
-        in_batch.add(ident)
-        if reply is not None:
-            summary.replies += 1
-        found = existing.get(str(ident))
-        if found is not None:
-            pk, old_text, old_edited = found
-            index.add(ident, pk)
-            if old_text == text and old_edited == edited_at:
-                summary.unchanged += 1
-            else:
-                changed.append(Comment(pk=pk, text=text, edited_at=edited_at))
-            continue
-        parent = _parent(reply, index, earlier)
-        if reply is not None and parent is None and reply in in_batch:
-            later_parents.append((ident, reply))  # answers a message of this batch: its pk is known below
-        new.append(
-            (workspace_id, channel_id, authors.known[sender][0] if sender else None, parent, chat_id,
-             str(ident), text, has_media, time(sent_at), time(edited_at), CommentStatus.VISIBLE.value,
-             InboxState.DONE.value, sender in team, True)
-        )  # fmt: skip
-        counted.append((ident, sender, sent_at))
-    if changed:
-        Comment.objects.bulk_update(changed, ["text", "edited_at"])
-        summary.updated += len(changed)
-    if not new:
-        return
-    inserter.insert(new)
-    summary.created += len(new)
-    pks = dict(
-        Comment.objects.filter(
-            channel=channel, chat_id=chat_id, external_id__in=[row[5] for row in new]
-        ).values_list("external_id", "pk")
-    )
-    for ident, sender, sent_at in counted:
-        index.add(ident, pks[str(ident)])
-        if sender:
-            authors.count(sender, sent_at)
-    set_column(Comment, "parent", [(index.get(reply), index.get(ident)) for ident, reply in later_parents])
+    def _existing(self, rows: list[tuple]) -> tuple[dict, dict]:
+        """The batch's messages already stored, and the stored messages its replies answer from before it."""
+        if not self.chat_known:
+            return {}, {}
+        comments = Comment.objects.filter(channel=self.channel, chat_id=self.chat_id)
+        ids = {str(row[0]) for row in rows}
+        existing = {
+            external_id: (pk, text, edited_at)
+            for external_id, pk, text, edited_at in comments.filter(external_id__in=ids).values_list(
+                "external_id", "pk", "text", "edited_at"
+            )
+        }
+        earlier = {str(row[1]) for row in rows if row[1] is not None and self.index.get(row[1]) is None} - ids
+        if earlier:
+            earlier = dict(comments.filter(external_id__in=earlier).values_list("external_id", "pk"))
+        return existing, earlier or {}
 
+    def write(self, rows: list[tuple]) -> None:
+        summary, index, time = self.summary, self.index, self.inserter.db_time
+        existing, earlier = self._existing(rows)
+        workspace_id, channel_id, chat_id = self.channel.workspace_id, self.channel.pk, self.chat_id
+        changed, new, batch_pks, waiting = [], [], {}, {}
+        for row in rows:
+            ident, reply, sender, _name, sent_at, edited_at, text, _reactions, has_media = row
+            if ident in batch_pks or ident in waiting or index.get(ident) is not None:
+                continue  # the same message twice in one export: the first one counts
+            if reply is not None:
+                summary.replies += 1
+            found = existing.get(str(ident))
+            if found is not None:
+                pk, old_text, old_edited = found
+                batch_pks[ident] = pk
+                if old_text == text and old_edited == edited_at:
+                    summary.unchanged += 1
+                else:
+                    changed.append(Comment(pk=pk, text=text, edited_at=edited_at))
+                continue
+            parent = None if reply is None else index.get(reply) or earlier.get(str(reply))
+            values = (
+                workspace_id, channel_id, self.authors.known[sender][0] if sender else None, parent, chat_id,
+                str(ident), text, has_media, time(sent_at), time(edited_at), CommentStatus.VISIBLE.value,
+                InboxState.DONE.value, sender in self.team, True,
+            )  # fmt: skip
+            waiting[ident] = (values, reply if parent is None and reply is not None else None)
+            new.append((sender, sent_at))
+        if changed:
+            Comment.objects.bulk_update(changed, ["text", "edited_at"])
+            summary.updated += len(changed)
+        self._insert(waiting, batch_pks)
+        summary.created += len(new)
+        for sender, sent_at in new:
+            if sender:
+                self.authors.count(sender, sent_at)
+        index.extend(batch_pks)
 
-def _parent(reply: int | None, index: MessageIndex, earlier: dict) -> int | None:
-    if reply is None:
-        return None
-    return index.get(reply) or earlier.get(str(reply))
+    def _insert(self, waiting: dict[int, tuple], batch_pks: dict[int, int]) -> None:
+        """Insert the batch's new comments, a reply after the comment it answers (when that is in the batch
+        too) so each row is written once with its parent: rounds of inserts, most batches need two or three."""
+        while waiting:
+            ready = [
+                ident
+                for ident, (_values, reply) in waiting.items()
+                if reply is None or reply in batch_pks or reply not in waiting
+            ]
+            if not ready:  # answers that answer each other (not in a real export): write them unlinked
+                ready = list(waiting)
+            rows = []
+            for ident in ready:
+                values, reply = waiting.pop(ident)
+                if reply is not None and reply in batch_pks:
+                    values = (*values[:PARENT], batch_pks[reply], *values[PARENT + 1 :])
+                rows.append(values)
+            batch_pks.update(zip(ready, self.inserter.insert_returning_pks(rows), strict=True))
 
 
 def _save_days(channel, joins: Counter, leaves: Counter) -> None:

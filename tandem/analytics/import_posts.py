@@ -31,6 +31,10 @@ NEW_FIELDS = ("workspace", "channel", "external_id", "source", *IMPORTED_FIELDS)
 
 def import_channel_posts(channel, messages: Iterator[dict], summary, zone, reader) -> None:
     rows = Rows(ChannelPost, NEW_FIELDS)
+    # Before the first import of a channel no post can exist, so a batch of ids all above the ones written
+    # so far (Desktop writes them in order) needs no look-up.
+    known = ChannelPost.objects.filter(channel=channel).exists()
+    highest = 0
     for batch in itertools.batched(messages, BATCH):
         posts: dict[str, tuple] = {}
         for message in batch:
@@ -46,7 +50,9 @@ def import_channel_posts(channel, messages: Iterator[dict], summary, zone, reade
             else:
                 summary.skipped += 1
         summary.messages += len(posts)
-        _write(channel, posts, rows, summary)
+        lowest = min((int(ident) for ident in posts), default=0)
+        _write(channel, posts, rows, summary, look_up=known or lowest <= highest)
+        highest = max(highest, *(int(ident) for ident in posts)) if posts else highest
 
 
 def _post(message: dict, zone, reader) -> tuple:
@@ -70,10 +76,12 @@ def _post(message: dict, zone, reader) -> tuple:
     )
 
 
-def _write(channel, posts: dict[str, tuple], rows: Rows, summary) -> None:
+def _write(channel, posts: dict[str, tuple], rows: Rows, summary, look_up: bool) -> None:
     existing = ChannelPost.objects.filter(channel=channel, external_id__in=list(posts)).values_list(
         "pk", "external_id", "source", *IMPORTED_FIELDS, "comments", "shares"
     )
+    if not look_up:
+        existing = ()
     changed = []
     for pk, external_id, source, *old, comments, shares in existing:
         post = posts.pop(external_id)

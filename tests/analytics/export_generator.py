@@ -396,3 +396,10 @@ def write_account_export(target, chats: list, indent: int | None = 1) -> list[Ex
             ' "other_data": {"about": "Other data", "changes_log": []}\n}\n'
         )
     return written
+
+
+def write_export(target, kind: str = "public_channel", messages: int = 1000, **options) -> ExportFacts:
+    """A single-chat export of a chat of ``kind`` (a Telegram chat type): a channel's posts or a group's talk."""
+    if kind in ("public_channel", "private_channel"):
+        return write_channel_export(target, messages, chat_type=kind, **options)
+    return write_group_export(target, messages, chat_type=kind, **options)

@@ -404,3 +404,57 @@ def test_the_command_fails_with_a_reason_and_a_non_zero_exit(team, tmp_path, mon
     with pytest.raises(SystemExit) as exit_:
         command.run_from_argv(["tandem", "import", "telegram-export", str(tmp_path / "missing.json")])
     assert exit_.value.code == 1
+
+
+def test_small_batches_give_the_same_result(team, tmp_path, monkeypatch):
+    """Replies to messages of an earlier batch and of the same batch, chains of replies, and a message id
+    written twice all land the same whatever the batch size."""
+    from tandem.analytics import import_comments, import_posts
+
+    monkeypatch.setattr(import_comments, "BATCH", 7)
+    monkeypatch.setattr(import_posts, "BATCH", 7)
+    messages = [
+        {"id": 1, "type": "message", "date_unixtime": "1740823200", "from_id": "user1", "text": "root"},
+        {"id": 2, "type": "message", "date_unixtime": "1740823201", "from_id": "user2", "text": "a",
+         "reply_to_message_id": 1},
+        {"id": 3, "type": "message", "date_unixtime": "1740823202", "from_id": "user1", "text": "b",
+         "reply_to_message_id": 2},
+        {"id": 4, "type": "message", "date_unixtime": "1740823203", "from_id": "user3", "text": "c",
+         "reply_to_message_id": 3},
+        {"id": 2, "type": "message", "date_unixtime": "1740823201", "from_id": "user2", "text": "a again"},
+    ]  # fmt: skip
+    messages += [
+        {"id": n, "type": "message", "date_unixtime": str(1740823300 + n), "from_id": "user4", "text": "x",
+         "reply_to_message_id": n - 6}
+        for n in range(10, 30)
+    ]  # fmt: skip
+    messages.append(
+        {"id": 3, "type": "message", "date_unixtime": "1740823202", "from_id": "user1", "text": "b"}
+    )
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps({"name": "G", "type": "private_supergroup", "id": 77, "messages": messages}))
+    run(path, workspace=team.workspace)
+
+    parents = dict(Comment.objects.values_list("external_id", "parent__external_id"))
+    assert parents["2"] == "1" and parents["3"] == "2" and parents["4"] == "3"
+    stored = {1, 2, 3, 4, *range(10, 30)}
+    assert all(parents[str(n)] == (str(n - 6) if n - 6 in stored else None) for n in range(10, 30))
+    assert Comment.objects.count() == 24
+    assert Comment.objects.get(external_id="2").text == "a"
+    assert Author.objects.get(external_id="4").message_count == 20
+
+
+def test_a_reply_to_a_comment_collected_before_the_import_is_linked(team, tmp_path):
+    channel = Channel.objects.create(
+        workspace=team.workspace, platform="telegram", name="G", external_id="-10077"
+    )
+    live = Comment.objects.create(
+        workspace=team.workspace, channel=channel, chat_id="-10077", external_id="500", text="live",
+        sent_at=datetime(2025, 3, 1, tzinfo=UTC),
+    )  # fmt: skip
+    messages = [{"id": 501, "type": "message", "date_unixtime": "1740823200", "from_id": "user1",
+                 "text": "answer", "reply_to_message_id": 500}]  # fmt: skip
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps({"name": "G", "type": "private_supergroup", "id": 77, "messages": messages}))
+    run(path, workspace=team.workspace)
+    assert Comment.objects.get(external_id="501").parent == live

@@ -7,7 +7,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tandem.analytics import rollups
 from tandem.analytics.importing import ExportError, ImportSummary, import_telegram_export
+from tandem.workspaces.models import Workspace
 
 
 class Command(BaseCommand):
@@ -42,6 +44,9 @@ class Command(BaseCommand):
         except ExportError as error:
             raise CommandError(f"{file}: {error} Nothing was imported.") from None
         self._print(summary, time.monotonic() - started)
+        # The dashboards read daily rollups: rebuild the workspace's, since history may touch any day.
+        workspace = Workspace.objects.get(slug=summary.workspace)
+        self.stdout.write(f"Dashboards refreshed: {rollups.refresh(workspace)} daily rows.")
 
     def _print(self, summary: ImportSummary, seconds: float) -> None:
         out = self.stdout
