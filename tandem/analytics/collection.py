@@ -66,6 +66,8 @@ RETRY_AT = "analytics_retry_at"
 PERMANENT_BACK_OFF = timedelta(hours=1)
 RATE_LIMIT_BACK_OFF = timedelta(minutes=1)
 FIGURES = ("views", "reach", "reactions", "comments", "shares", "poll_votes")
+# The 10-minute round recounts the comments of posts this young; the day's first round recounts them all.
+COMMENTS_DAYS = 30
 # ChannelPost kinds named as Telegram names the media field; other media are "other".
 KINDS = ("photo", "video", "animation", "audio", "voice", "document", "sticker", "poll")
 # An album is up to 10 messages, one update each; the first is the post.
@@ -243,18 +245,23 @@ def record_reaction_change(channel: Channel, change: ReactionChange) -> ChannelP
     return post
 
 
-def count_comments(channel: Channel, at: datetime | None = None) -> int:
-    """Each published post's comments from the public (see the module docstring); how many posts changed."""
+def count_comments(
+    channel: Channel, at: datetime | None = None, recent_days: int | None = COMMENTS_DAYS
+) -> int:
+    """Each published post's comments from the public (see the module docstring); how many posts changed.
+    ``recent_days``: only posts published in the last so many days (their comments are all as young), which
+    keeps the 10-minute round cheap on channels with millions of comments; None: every post."""
     at = at or timezone.now()
+    comments = Comment.objects.filter(channel=channel, delivery__isnull=False, from_team=False)
+    posts = ChannelPost.objects.filter(channel=channel, delivery__isnull=False)
+    if recent_days is not None:
+        cutoff = at - timedelta(days=recent_days)
+        comments = comments.filter(sent_at__gte=cutoff)
+        posts = posts.filter(published_at__gte=cutoff)
     counts = dict(
-        Comment.objects.filter(channel=channel, delivery__isnull=False, from_team=False)
-        .exclude(status=CommentStatus.DELETED)
-        .values_list("delivery")
-        .annotate(count=Count("pk"))
+        comments.exclude(status=CommentStatus.DELETED).values_list("delivery").annotate(count=Count("pk"))
     )
-    posts = ChannelPost.objects.filter(channel=channel, delivery__isnull=False).filter(
-        Q(delivery_id__in=list(counts)) | Q(comments__gt=0)
-    )
+    posts = posts.filter(Q(delivery_id__in=list(counts)) | Q(comments__gt=0))
     changed = 0
     for post in posts.only("pk", "delivery_id", "comments", "source"):
         count = counts.get(post.delivery_id, 0)
@@ -437,15 +444,17 @@ def record_update(platform: str, account: str, parsed: ParsedUpdate) -> int:
 
 
 def collect_channel(channel: Channel, now: datetime | None = None) -> dict:
-    """One round for one channel: new posts, comment counts, the platform's figures, the audience."""
+    """One round for one channel: new posts, comment counts, the platform's figures, the audience. The day's
+    first round (no followers read yet today) also reads the followers and recounts every post's comments."""
     now = now or timezone.now()
+    first_of_the_day = followers_due(channel, now)
     summary = {
         "posts": sync_channel_posts(channel),
-        "comments": count_comments(channel, now),
+        "comments": count_comments(channel, now, None if first_of_the_day else COMMENTS_DAYS),
         "figures": collect_post_metrics(channel, now),
     }
     if channel.platform == "sandbox":
         summary["followers"] = simulate_audience(channel, now).followers
-    elif followers_due(channel, now):
+    elif first_of_the_day:
         summary["followers"] = read_followers(channel, now)
     return summary

@@ -207,6 +207,28 @@ def test_a_post_counts_the_publics_comments_not_the_teams_nor_deleted_ones(team,
     assert (post.comments, post.snapshots.count()) == (2, 2)
 
 
+def test_the_round_recounts_young_posts_and_the_days_first_round_every_post(team, tg_channel, delivered):
+    old, young = delivered(tg_channel, 17), delivered(tg_channel, 18)
+    long_ago = timezone.now() - timedelta(days=collection.COMMENTS_DAYS + 10)
+    Delivery.objects.filter(pk=old.pk).update(sent_at=long_ago)
+    collection.sync_channel_posts(tg_channel)
+    for number, delivery in enumerate((old, young)):
+        Comment.objects.create(workspace=team.workspace, channel=tg_channel, delivery=delivery, chat_id="-5",
+                               external_id=str(number), sent_at=timezone.now())  # fmt: skip
+
+    assert collection.count_comments(tg_channel) == 1  # the young post only
+    assert ChannelPost.objects.get(delivery=old).comments == 0
+    assert collection.count_comments(tg_channel, recent_days=None) == 1  # now the old one
+    assert ChannelPost.objects.get(delivery=old).comments == 1
+
+    ChannelDay.objects.create(
+        channel=tg_channel, date=collection.local_date(tg_channel, timezone.now()), followers=5
+    )
+    Comment.objects.filter(delivery=old).update(status=CommentStatus.DELETED)
+    assert collection.collect_channel(tg_channel)["comments"] == 0  # not the day's first round
+    assert ChannelPost.objects.get(delivery=old).comments == 1
+
+
 def test_an_imported_posts_comment_count_is_never_lowered(team, tg_channel, delivered):
     delivery = delivered(tg_channel, 17)
     ChannelPost.objects.create(workspace=team.workspace, channel=tg_channel, external_id="17", delivery=delivery,
