@@ -125,6 +125,19 @@ def test_best_time_heatmap_from_the_last_16_weeks(team, news):
     assert "median ER" in best.heatmap.method
 
 
+def test_best_time_slots_are_in_the_workspace_time_zone(team, news):
+    team.workspace.time_zone = "Asia/Tokyo"  # UTC+9
+    team.workspace.save()
+    for week in range(3):
+        dash_data.post(news, datetime(2026, 11, 2, 10, tzinfo=UTC) - timedelta(weeks=week), reactions=50)
+    rollups.refresh(team.workspace, date(2026, 10, 1), date(2026, 11, 10))
+    (best,) = build_sections(
+        team.workspace, None, Period(date(2026, 11, 1), date(2026, 11, 10), "Asia/Tokyo"), ["best_time"]
+    )
+    assert best.heatmap.rows[0][1][19].posts == 3  # Monday 10:00 UTC is Monday 19:00 in Tokyo
+    assert best.heatmap.rows[0][1][10].posts == 0
+
+
 def test_rubrics_actual_against_target_share(team, news):
     tips = Rubric.objects.create(workspace=team.workspace, name="Tips", target_share=50)
     Rubric.objects.create(workspace=team.workspace, name="News", target_share=50)
