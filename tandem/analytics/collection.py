@@ -42,6 +42,7 @@ from tandem.platforms.base import (
     UPDATE_REACTION_COUNT,
     ConnectorError,
     ErrorKind,
+    Feature,
     IncomingMessage,
     MemberChange,
     ParsedUpdate,
@@ -361,7 +362,7 @@ def read_followers(channel: Channel, now: datetime | None = None) -> int | None:
     """Ask the platform how many follow the channel and store it as today's followers; None when it could
     not say now (a rate limit or failure: see platform_call)."""
     now = now or timezone.now()
-    if backing_off(channel, now):
+    if Feature.METRICS not in connector_class(channel.platform).features or backing_off(channel, now):
         return None
     count = platform_call(channel, "follower_count", now=now)
     if count is None:
