@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, F, FloatField, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -371,24 +371,46 @@ def best_time(scope: Scope) -> Section:
 # --- rubrics --------------------------------------------------------------------------------------------------
 
 
-def _rubric_counts(scope: Scope, period) -> dict:
+def _rubric_counts(scope: Scope, period, followers: dict | None = None) -> dict:
+    """Per rubric (None = no rubric): posts, interactions, the mean of the posts' ER by views and, given
+    ``followers`` per (channel, day), ER by followers both ways. Grouped per channel-day in SQL: the posts of
+    one channel-day share their follower count."""
     rate = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("views"), FloatField())
-    rows = (
+    groups = (
         scope.posts(period)
-        .values(rubric=F("delivery__post__rubric_id"))
+        .annotate(day=TruncDate("published_at", tzinfo=period.zone))
+        .values("channel_id", "day", rubric=F("delivery__post__rubric_id"))
         .order_by()
         .annotate(
             posts_count=Count("id"),
             interactions_sum=Sum("interactions"),
+            with_views=Count("id", filter=Q(views__gt=0)),
             er_views=Avg(rate, filter=Q(views__gt=0)),
         )
     )
-    return {row["rubric"]: row for row in rows}
+    totals: dict = {}
+    for group in groups:
+        row = totals.setdefault(
+            group["rubric"], {"posts_count": 0, "interactions_sum": 0, "views": [], "days": []}
+        )
+        row["posts_count"] += group["posts_count"]
+        row["interactions_sum"] += group["interactions_sum"]
+        if group["with_views"]:
+            row["views"].append((group["er_views"], group["with_views"]))
+        reading = (followers or {}).get((group["channel_id"], group["day"]))
+        row["days"].append((group["interactions_sum"], reading, group["posts_count"]))
+    for row in totals.values():
+        counted = sum(n for _rate, n in row["views"])
+        row["er_views"] = sum(r * n for r, n in row["views"]) / counted if counted else None
+        row["er_followers"] = kpis.mean_of_rates_by_day(row["days"]).value
+        row["er_followers_sums"] = kpis.rate_of_sums_by_day(row["days"]).value
+    return totals
 
 
 def rubrics(scope: Scope) -> Section:
     result = section(ReportSection.RUBRICS)
-    now, before = _rubric_counts(scope, scope.period), _rubric_counts(scope, scope.previous)
+    followers = _followers_on_days(scope, scope.period.start, scope.period.end)
+    now, before = _rubric_counts(scope, scope.period, followers), _rubric_counts(scope, scope.previous)
     total_now = sum(row["posts_count"] for row in now.values())
     total_before = sum(row["posts_count"] for row in before.values())
     known = list(Rubric.objects.filter(workspace=scope.workspace))
@@ -400,7 +422,7 @@ def rubrics(scope: Scope) -> Section:
     for rubric_id, name, target in [(r.pk, r.name, r.target_share) for r in known] + [
         (None, _("No rubric"), 0)
     ]:
-        row = now.get(rubric_id, {"posts_count": 0, "interactions_sum": 0, "er_views": None})
+        row = now.get(rubric_id, {"posts_count": 0, "interactions_sum": 0})
         if rubric_id is None and not row["posts_count"]:
             continue
         actual = kpis.actual_share(row["posts_count"], total_now)
@@ -415,7 +437,9 @@ def rubrics(scope: Scope) -> Section:
                 target or None,
                 kpis.share_gap(actual, target),
                 row["interactions_sum"] / row["posts_count"] if row["posts_count"] else None,
-                row["er_views"],
+                row.get("er_followers"),
+                row.get("er_followers_sums"),
+                row.get("er_views"),
             ]
         )
     columns = [
@@ -426,9 +450,17 @@ def rubrics(scope: Scope) -> Section:
         _("Target share, %"),
         _("Gap, points"),
         _("Interactions per post"),
+        _("ER by followers, % (mean of posts)"),
+        _("ER by followers, % (rate of sums)"),
         _("ER by views, % (mean of posts)"),
     ]
-    notes = [str(kpis.FORMULAS["target_share"]), str(kpis.FORMULAS["er_views"])]
+    notes = [
+        str(kpis.FORMULAS["target_share"]),
+        str(kpis.FORMULAS["er_followers"]),
+        str(kpis.FORMULAS["er_views"]),
+        str(kpis.FORMULAS["mean_of_rates"]),
+        str(kpis.FORMULAS["rate_of_sums"]),
+    ]
     if "telegram" in scope.platforms:
         notes.append(str(kpis.TELEGRAM_NO_VIEWS))
     result.tables = [Table(_("Rubric performance"), columns, rows, notes)]

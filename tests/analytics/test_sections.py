@@ -141,16 +141,21 @@ def test_best_time_slots_are_in_the_workspace_time_zone(team, news):
 def test_rubrics_actual_against_target_share(team, news):
     tips = Rubric.objects.create(workspace=team.workspace, name="Tips", target_share=50)
     Rubric.objects.create(workspace=team.workspace, name="News", target_share=50)
+    dash_data.day(news, date(2026, 10, 30), followers=200)
     for number in range(4):
-        post = Post.objects.create(workspace=team.workspace, rubric=tips if number < 1 else None, text="x")
+        post = Post.objects.create(workspace=team.workspace, rubric=tips if number < 2 else None, text="x")
         delivery = Delivery.objects.create(post=post, channel=news, due_at=at(2))
-        dash_data.post(news, at(2 + number), reactions=4, delivery=delivery)
+        views = 100 if number == 0 else None
+        dash_data.post(news, at(2 + number), reactions=4 * (number + 1), views=views, delivery=delivery)
     (rubrics,) = sections(team, ReportSection.RUBRICS)
     rows = {row[0]: row for row in rubrics.tables[0].rows}
-    assert rows["Tips"][1:3] == [1, 25.0]
-    assert rows["Tips"][4:6] == [50, -25.0]
+    assert rows["Tips"][1:3] == [2, 50.0]
+    assert rows["Tips"][4:6] == [50, 0.0]
+    # Tips: 4 and 8 interactions with 200 followers: 2 % and 4 %
+    assert rows["Tips"][6:9] == [6.0, pytest.approx(3.0), pytest.approx(3.0)]
+    assert rows["Tips"][9] == pytest.approx(4.0)  # the one post with views: 4 ÷ 100
     assert rows["News"][1] == 0
-    assert rows["No rubric"][1] == 3
+    assert rows["No rubric"][1] == 2 and rows["No rubric"][9] is None
 
 
 def test_community_figures(team, news):
