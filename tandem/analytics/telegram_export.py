@@ -107,7 +107,6 @@ class ExportReader:
     def __init__(self, file: IO[bytes]):
         self.file = file
         self.layout = ""  # "chat" or "account", once known
-        self.about: dict = {}  # an account export's personal_information, when read
 
     @property
     def position(self) -> int:
@@ -157,7 +156,8 @@ class ExportReader:
                     break
                 if value == "chats":
                     self.layout = "account"
-                    yield from self._account_chats(events)
+                    self.file.seek(start)  # both parsers of an account export read from the top
+                    yield from self._account_chats()
                     return
             elif "." not in prefix and prefix in ("name", "type", "id"):
                 header[prefix] = value
@@ -185,29 +185,82 @@ class ExportReader:
         except ijson.JSONError as error:
             raise self._failure(error) from None
 
-    def _account_chats(self, events: Iterator) -> Iterator[tuple[Chat, Iterator[dict]]]:
-        header: dict = {}
-        for prefix, event, value in events:
-            if prefix == ACCOUNT_CHATS and event == "start_map":
-                header = {}
-            elif prefix in ("chats.list.item.name", "chats.list.item.type", "chats.list.item.id"):
-                header[prefix.rpartition(".")[2]] = value
-            elif prefix == ACCOUNT_MESSAGES and event == "start_array":
-                chat = _chat(header, self.position)
-                messages = self._items(ijson.items(_one_array(events), ACCOUNT_MESSAGES + ".item"))
-                yield chat, messages
-                for _unread in messages:  # the caller did not want this chat: skip the rest of it
-                    pass
-            elif prefix.startswith("personal_information.") and event in ("string", "number"):
-                self.about[prefix.rpartition(".")[2]] = value
+    def _account_chats(self) -> Iterator[tuple[Chat, Iterator[dict]]]:
+        stream = self._account_stream()
+        following = next(stream, None)
+        while following is not None:
+            chat, after = following[1], []
+
+            def messages(after=after):
+                for tag, value in stream:
+                    if tag == "chat":
+                        after.append((tag, value))
+                        return
+                    yield value
+
+            inner = self._items(messages())
+            yield chat, inner
+            for _unread in inner:  # the caller did not want this chat: skip the rest of it
+                pass
+            following = after[0] if after else None
+
+    def _account_stream(self) -> Iterator[tuple[str, object]]:
+        """("chat", Chat) and ("message", dict) in the order of the file, with two C parsers fed the same
+        blocks: one builds the messages, the other lists the block's events, in which list.index and
+        list.count (C speed, no Python per event) find where a chat starts and how many messages end before
+        it. Only a chat's few header events are looked at one by one."""
+        events, built = ijson.sendable_list(), ijson.sendable_list()
+        structure = ijson.parse_coro(events, use_float=True)
+        builder = ijson.items_coro(built, ACCOUNT_MESSAGES + ".item", use_float=True)
+        header: dict | None = None  # while a chat's name, type and id are being read
+        while chunk := self.file.read(CHUNK):
+            structure.send(chunk)
+            builder.send(chunk)
+            at, handed = 0, 0
+            while True:
+                if header is not None:
+                    at = _read_header(events, at, header)
+                    if at is None:
+                        break  # the header goes on in the next block
+                    yield "chat", _chat(header, self.position)
+                    header = None
+                try:
+                    start = events.index(CHAT_START, at)
+                except ValueError:
+                    start = len(events)
+                segment = events if (at, start) == (0, len(events)) else events[at:start]
+                ended = segment.count(MESSAGE_END)
+                for message in built[handed : handed + ended]:
+                    yield "message", message
+                handed += ended
+                if start == len(events):
+                    break
+                header, at = {}, start + 1
+            for message in built[handed:]:  # items that are not objects: no end_map was counted for them
+                yield "message", message
+            del events[:], built[:]
+        structure.close()
+        builder.close()
 
 
-def _one_array(events: Iterator) -> Iterator[tuple]:
-    """The events of one chat's messages array, ending with its end_array (the next events are left)."""
-    for item in events:
-        yield item
-        if item[0] == ACCOUNT_MESSAGES and item[1] == "end_array":
-            return
+CHUNK = 64 * 1024
+CHAT_START = (ACCOUNT_CHATS, "start_map", None)
+MESSAGES_START = (ACCOUNT_MESSAGES, "start_array", None)
+MESSAGE_END = (ACCOUNT_MESSAGES + ".item", "end_map", None)
+HEADER_KEYS = {f"{ACCOUNT_CHATS}.{key}": key for key in ("name", "type", "id")}
+
+
+def _read_header(events: list, at: int, header: dict) -> int | None:
+    """Collect a chat's name, type and id from ``events[at:]`` up to the start of its messages; the index
+    after that start, or None when the block ends first."""
+    for index in range(at, len(events)):
+        event = events[index]
+        key = HEADER_KEYS.get(event[0])
+        if key is not None:
+            header[key] = event[2]
+        elif event == MESSAGES_START:
+            return index + 1
+    return None
 
 
 # --- one message --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count
 
 from tandem.analytics.importing import ExportError, import_telegram_export
 from tandem.analytics.models import ChannelDay, ChannelPost, Source
@@ -458,3 +459,28 @@ def test_a_reply_to_a_comment_collected_before_the_import_is_linked(team, tmp_pa
     path.write_text(json.dumps({"name": "G", "type": "private_supergroup", "id": 77, "messages": messages}))
     run(path, workspace=team.workspace)
     assert Comment.objects.get(external_id="501").parent == live
+
+
+@pytest.mark.parametrize("block", [7, 333, 64 * 1024])
+def test_an_account_export_reads_the_same_in_blocks_of_any_size(team, tmp_path, monkeypatch, block):
+    """Chats whose header or first message straddle two blocks, and several small chats in one block."""
+    from tandem.analytics import telegram_export
+
+    monkeypatch.setattr(telegram_export, "CHUNK", block)
+    path = tmp_path / "account.json"
+    chats = [channel_chat(3, chat_id=11, name="One"), group_chat(4, chat_id=12, name="Two"),
+             channel_chat(1, chat_id=13, name="Three"), group_chat(40, chat_id=14, name="Four")]  # fmt: skip
+    facts = write_account_export(path, chats)[1:5]
+    summary = run(path, workspace=team.workspace)
+
+    assert [(chat.chat, chat.messages, chat.service) for chat in summary.chats] == [
+        (f.name, f.messages, f.service) for f in facts
+    ]
+    assert dict(ChannelPost.objects.values_list("channel__name").annotate(n=Count("id"))) == {
+        "One": 3,
+        "Three": 1,
+    }
+    assert dict(Comment.objects.values_list("channel__name").annotate(n=Count("id"))) == {
+        "Two": 4,
+        "Four": 40,
+    }
