@@ -148,21 +148,50 @@ class Scope:
     def before(self) -> Totals:
         return self._totals[1]
 
+    # --- follower readings per channel and day ----------------------------------------------------------
+
+    def followers_on_days(self, first: date, last: date) -> dict:
+        """(channel, day) → the channel's follower reading on that day, carried forward from earlier days."""
+        readings = ChannelDay.objects.filter(
+            channel_id__in=self.channel_ids,
+            date__range=(first - timedelta(days=31), last),
+            followers__isnull=False,
+        ).values_list("channel_id", "date", "followers")
+        latest, known = {}, {}
+        for channel_id, day, followers in sorted(readings, key=lambda row: row[1]):
+            known[(channel_id, day)] = followers
+        day = first - timedelta(days=31)
+        while day <= last:
+            for channel_id in self.channel_ids:
+                if (channel_id, day) in known:
+                    latest[channel_id] = known[(channel_id, day)]
+                if channel_id in latest:
+                    known[(channel_id, day)] = latest[channel_id]
+            day += timedelta(days=1)
+        return known
+
     # --- per-view rates from the posts -------------------------------------------------------------------
 
     def _view_figures(self, period: Period) -> dict:
-        """Over the period's posts with views: their count, mean of per-post ER by views, and the sums."""
-        rate = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("views"), FloatField())
+        """Over the period's posts with views (and, apart, those with reach): their count, the mean of the
+        posts' ER by views (reach) and the sums."""
+        per_view = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("views"), FloatField())
+        per_reach = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("reach"), FloatField())
+        viewed, reached = Q(views__gt=0), Q(reach__gt=0)
         return (
             self.posts(period)
-            .filter(views__gt=0)
+            .filter(viewed | reached)
             .aggregate(
-                posts_with_views=Count("id"),
-                mean_er=Avg(rate),
-                interactions_sum=Sum("interactions"),
-                views_sum=Sum("views"),
-                shares_sum=Sum("shares", filter=Q(shares__isnull=False)),
-                views_with_shares=Sum("views", filter=Q(shares__isnull=False)),
+                posts_with_views=Count("id", filter=viewed),
+                mean_er=Avg(per_view, filter=viewed),
+                interactions_sum=Sum("interactions", filter=viewed),
+                views_sum=Sum("views", filter=viewed),
+                shares_sum=Sum("shares", filter=viewed & Q(shares__isnull=False)),
+                views_with_shares=Sum("views", filter=viewed & Q(shares__isnull=False)),
+                posts_with_reach=Count("id", filter=reached),
+                mean_er_reach=Avg(per_reach, filter=reached),
+                interactions_reached=Sum("interactions", filter=reached),
+                reach_sum=Sum("reach", filter=reached),
             )
         )
 

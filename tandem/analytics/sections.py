@@ -100,8 +100,9 @@ def build_sections(workspace, channels, period: Period, keys: list[str]) -> list
     from .scope import Scope
     from .sections_community import BUILDERS as COMMUNITY
     from .sections_content import BUILDERS as CONTENT
+    from .sections_posts import BUILDERS as POSTS
 
-    builders = CONTENT | COMMUNITY
+    builders = CONTENT | POSTS | COMMUNITY
     scope = Scope(workspace, channels, period)
     sections = []
     for key in keys:

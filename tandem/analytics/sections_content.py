@@ -1,24 +1,18 @@
-"""The sections about what was published: summary, followers and growth, top and bottom posts, best time to
-post, rubrics. Each builder reads a Scope (scope.py) and computes figures with kpis.py."""
+"""The sections about the channels' figures: summary, followers and growth, rubrics. Each builder reads a
+Scope (scope.py) and computes figures with kpis.py; sections_posts.py has the posts' own sections."""
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tandem.content.models import Rubric
 
 from . import charts, kpis
-from .models import ChannelDay, ChannelPost, ReportSection
+from .models import ReportSection
 from .scope import Scope
-from .sections import Figure, Heatmap, Section, Table
-
-TOP_POSTS = 5
-WEEKDAYS = [gettext_lazy(day) for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
+from .sections import Figure, Section, Table
 
 
 def figure(label: str, now, before, *, unit: str = "", formula: str = "") -> Figure:
@@ -61,6 +55,12 @@ def _er_day(totals) -> kpis.Rate:
 
 def _by_views(scope: Scope, figures: dict, kind: str, followers: int | None = None) -> kpis.Rate:
     """The figures over the posts with views; ``followers`` (at the period's end) for the Telegram ERR."""
+    if kind.startswith("reach"):
+        if not figures["posts_with_reach"]:
+            return kpis.Rate(None, str(kpis.NO_REACH))
+        if kind == "reach_mean":
+            return kpis.Rate(figures["mean_er_reach"])
+        return kpis.er_by_reach(figures["interactions_reached"], figures["reach_sum"])
     reason = views_reason(scope)
     if not figures["posts_with_views"]:
         return kpis.Rate(None, reason)
@@ -122,6 +122,20 @@ def summary(scope: Scope) -> Section:
             _by_views(scope, scope.views_before, "sums"),
             unit="%",
             formula=f"{kpis.FORMULAS['er_views']}; {sums}",
+        ),
+        figure(
+            _("ER by reach (mean of posts)"),
+            _by_views(scope, scope.views_now, "reach_mean"),
+            _by_views(scope, scope.views_before, "reach_mean"),
+            unit="%",
+            formula=f"{kpis.FORMULAS['er_reach']}; {mean}",
+        ),
+        figure(
+            _("ER by reach (rate of sums)"),
+            _by_views(scope, scope.views_now, "reach_sums"),
+            _by_views(scope, scope.views_before, "reach_sums"),
+            unit="%",
+            formula=f"{kpis.FORMULAS['er_reach']}; {sums}",
         ),
         figure(
             _("ERR (Telegram sense)"), err_now, err_before, unit="%", formula=kpis.FORMULAS["err_telegram"]
@@ -227,147 +241,6 @@ def audience(scope: Scope) -> Section:
     return result
 
 
-# --- top and bottom posts --------------------------------------------------------------------------------
-
-
-def _post_rows(scope: Scope, queryset) -> list[list]:
-    followers = _followers_on_days(scope, scope.period.start, scope.period.end)
-    zone = scope.period.zone
-    rows = []
-    for post in queryset:
-        published = post.published_at.astimezone(zone)
-        reading = followers.get((post.channel_id, published.date()))
-        rows.append(
-            [
-                published.replace(tzinfo=None),
-                post.channel.name,
-                (post.text or post.kind)[:80],
-                post.views,
-                post.reactions_total,
-                post.comments,
-                post.shares,
-                post.interactions,
-                kpis.er_by_followers(post.interactions, reading).value,
-                kpis.er_by_views(post.interactions, post.views).value,
-            ]
-        )
-    return rows
-
-
-def _followers_on_days(scope: Scope, first, last) -> dict:
-    """(channel, day) → the channel's follower reading on that day, carried forward from earlier days."""
-    readings = ChannelDay.objects.filter(
-        channel_id__in=scope.channel_ids,
-        date__range=(first - timedelta(days=31), last),
-        followers__isnull=False,
-    ).values_list("channel_id", "date", "followers")
-    latest, known = {}, {}
-    for channel_id, day, followers in sorted(readings, key=lambda row: row[1]):
-        known[(channel_id, day)] = followers
-    day = first - timedelta(days=31)
-    while day <= last:
-        for channel_id in scope.channel_ids:
-            if (channel_id, day) in known:
-                latest[channel_id] = known[(channel_id, day)]
-            if channel_id in latest:
-                known[(channel_id, day)] = latest[channel_id]
-        day += timedelta(days=1)
-    return known
-
-
-def posts(scope: Scope) -> Section:
-    result = section(ReportSection.POSTS)
-    columns = [
-        _("Published"),
-        _("Channel"),
-        _("Post"),
-        _("Views"),
-        _("Reactions"),
-        _("Comments"),
-        _("Shares"),
-        _("Interactions"),
-        _("ER by followers, %"),
-        _("ER by views, %"),
-    ]
-    in_period = scope.posts(scope.period).select_related("channel")
-    top = list(in_period.order_by("-interactions", "-published_at")[:TOP_POSTS])
-    if not top:
-        result.empty = str(kpis.NO_POSTS)
-        return result
-    bottom = list(
-        in_period.exclude(pk__in=[p.pk for p in top]).order_by("interactions", "-published_at")[:TOP_POSTS]
-    )
-    notes = [
-        _("Ranked by interactions."),
-        str(kpis.FORMULAS["interactions"]),
-        str(kpis.FORMULAS["er_followers"]),
-        str(kpis.FORMULAS["er_views"]),
-    ]
-    if "telegram" in scope.platforms:
-        notes.append(str(kpis.TELEGRAM_NO_VIEWS))
-    result.tables = [
-        Table(_("Top posts"), columns, _post_rows(scope, top), notes),
-        Table(_("Bottom posts"), columns, _post_rows(scope, bottom), notes),
-    ]
-    return result
-
-
-# --- best time to post ---------------------------------------------------------------------------------
-
-
-def best_time(scope: Scope) -> Section:
-    result = section(ReportSection.BEST_TIME)
-    zone = scope.period.zone
-    since = datetime.combine(scope.period.end, datetime.min.time(), zone) - timedelta(
-        weeks=kpis.BEST_TIME_WEEKS
-    )
-    _low, high = scope.period.bounds()
-    recent = list(
-        ChannelPost.objects.filter(
-            channel_id__in=scope.channel_ids, published_at__gte=since, published_at__lt=high
-        ).values_list("channel_id", "published_at", "interactions", "views")
-    )
-    followers = _followers_on_days(scope, since.date(), scope.period.end) if recent else {}
-    with_views = [row for row in recent if row[3]]
-    if recent and len(with_views) == len(recent):
-        metric = _("ER by views")
-        rated = [(at.astimezone(zone), kpis.er_by_views(i, v).value) for _c, at, i, v in recent]
-    else:
-        local = [(c, at.astimezone(zone), i) for c, at, i, _v in recent]
-        rated = [(at, kpis.er_by_followers(i, followers.get((c, at.date()))).value) for c, at, i in local]
-        metric = _("ER by followers")
-        if any(rate is None for _at, rate in rated):
-            rated = [(at, float(i)) for _c, at, i in local]
-            metric = _("interactions per post (no follower readings for every post)")
-    grid = kpis.best_time(rated)
-    method = f"{kpis.BEST_TIME_METHOD} {_('ER used')}: {metric}."
-    if len(scope.channels) > 1:
-        method += " " + _("The posts of every selected channel are pooled.")
-    hours = [f"{hour:02d}" for hour in range(24)]
-    rows = [[str(WEEKDAYS[day]), *[round(score, 3) for score in grid.scores[day]]] for day in range(7)]
-    title = _("Score per weekday and hour (%(zone)s)") % {"zone": zone.key}
-    best = [
-        [str(WEEKDAYS[d]), f"{h:02d}:00", round(grid.scores[d][h], 3), grid.counts[d][h]]
-        for d, h in grid.best
-    ]
-    result.tables = [
-        Table(_("Best slots"), [_("Weekday"), _("Hour"), _("Score"), _("Posts in the slot")], best, [method]),
-        Table(title, ["", *hours], rows, [method]),
-    ]
-    result.heatmap = Heatmap.of(grid, [str(day) for day in WEEKDAYS], method)
-    result.figures = [
-        figure(
-            _("Posts in the last 16 weeks"),
-            grid.posts,
-            None,
-            formula=_("the posts the scores are computed from"),
-        )
-    ]
-    if grid.pattern_only:
-        result.empty = _("No posts in the last 16 weeks: the heatmap shows the platform's typical pattern.")
-    return result
-
-
 # --- rubrics --------------------------------------------------------------------------------------------------
 
 
@@ -409,7 +282,7 @@ def _rubric_counts(scope: Scope, period, followers: dict | None = None) -> dict:
 
 def rubrics(scope: Scope) -> Section:
     result = section(ReportSection.RUBRICS)
-    followers = _followers_on_days(scope, scope.period.start, scope.period.end)
+    followers = scope.followers_on_days(scope.period.start, scope.period.end)
     now, before = _rubric_counts(scope, scope.period, followers), _rubric_counts(scope, scope.previous)
     total_now = sum(row["posts_count"] for row in now.values())
     total_before = sum(row["posts_count"] for row in before.values())
@@ -471,7 +344,5 @@ def rubrics(scope: Scope) -> Section:
 BUILDERS = {
     ReportSection.SUMMARY: summary,
     ReportSection.AUDIENCE: audience,
-    ReportSection.POSTS: posts,
-    ReportSection.BEST_TIME: best_time,
     ReportSection.RUBRICS: rubrics,
 }

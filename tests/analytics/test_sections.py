@@ -61,14 +61,22 @@ def test_telegram_without_views_says_why_instead_of_zero(team):
     er_views = figures(summary)["ER by views (rate of sums)"]
     assert er_views.value is None
     assert er_views.unavailable.startswith("Telegram's Bot API gives no view counts")
+    assert (
+        figures(summary)["ER by reach (rate of sums)"].unavailable
+        == "The platform does not report reach for these posts."
+    )
 
 
 def test_summary_er_by_views_mean_and_sums(team, news):
-    dash_data.post(news, at(2), views=100, reactions=10)
+    dash_data.post(news, at(2), views=100, reactions=10, reach=80)
     dash_data.post(news, at(3), views=1000, reactions=10, shares=5)
+    dash_data.post(news, at(4), reactions=3, reach=30)  # reach without views
     shown = figures(sections(team, ReportSection.SUMMARY)[0])
     # 10 ÷ 100 = 10 %, (10 + 5 shares) ÷ 1,000 = 1.5 %
     assert shown["ER by views (mean of posts)"].value == pytest.approx(5.75)
+    # reach: 10 ÷ 80 = 12.5 %, 3 ÷ 30 = 10 %
+    assert shown["ER by reach (mean of posts)"].value == pytest.approx(11.25)
+    assert shown["ER by reach (rate of sums)"].value == pytest.approx(13 / 110 * 100)
     assert shown["ER by views (rate of sums)"].value == pytest.approx(25 / 1100 * 100)
     assert shown["Virality"].value == pytest.approx(0.5)
     assert shown["ERR (Telegram sense)"].value is None  # no subscribers read
