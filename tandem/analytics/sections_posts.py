@@ -15,7 +15,16 @@ from .sections import Heatmap, Section, Table
 from .sections_content import figure, section
 
 TOP_POSTS = 5
-WEEKDAYS = [gettext_lazy(day) for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
+# Written out so makemessages finds each.
+WEEKDAYS = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
 
 
 # --- top and bottom posts --------------------------------------------------------------------------------
