@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from tandem.channels.models import Channel
 
 from .models import ReportSection, Schedule
-from .periods import MAX_DAYS
+from .periods import DEFAULT_DAYS, MAX_DAYS
 from .report_services import SHARE_LIFETIMES, ReportSpec
 
 FIXED = "fixed"
@@ -23,7 +23,9 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ROLLING,
     )
-    period_days = forms.IntegerField(label=_("Number of days"), min_value=1, max_value=MAX_DAYS, initial=30)
+    period_days = forms.IntegerField(
+        label=_("Number of days"), min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS, required=False
+    )
     start = forms.DateField(
         label=_("First day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -59,6 +61,8 @@ class ReportForm(forms.Form):
             for name in ("start", "end"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Give the period's first and last day."))
+        elif data.get("period_days") is None and "period_days" not in self.errors:
+            self.add_error("period_days", _("Say how many days the report covers."))
         return data
 
     def spec(self) -> ReportSpec:
@@ -70,7 +74,7 @@ class ReportForm(forms.Form):
             # In the order of ReportSection, the order the pages and files show them in.
             sections=[key for key in ReportSection.values if key in chosen],
             channels=list(data["channels"]),
-            period_days=data["period_days"],
+            period_days=data["period_days"] or DEFAULT_DAYS,
             start=data["start"] if fixed else None,
             end=data["end"] if fixed else None,
             schedule=data["schedule"] or Schedule.NONE,

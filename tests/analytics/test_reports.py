@@ -56,7 +56,7 @@ def test_a_fixed_period_is_kept_and_edited_in_place(team, client_as):
     client = client_as(team.administrator)
     client.post(
         reverse("analytics:report_new", args=["acme"]),
-        builder_post(period_kind="fixed", start="2026-03-01", end="2026-03-31"),
+        builder_post(period_kind="fixed", start="2026-03-01", end="2026-03-31", period_days=""),
     )
     report = Report.objects.get()
     assert (report.start, report.end) == (date(2026, 3, 1), date(2026, 3, 31))
@@ -75,6 +75,7 @@ def test_a_fixed_period_is_kept_and_edited_in_place(team, client_as):
         ({"sections": ["summary", "gossip"]}, "sections", "Select a valid choice."),
         ({"period_days": "0"}, "period_days", "greater than or equal to 1"),
         ({"period_days": "many"}, "period_days", "Enter a whole number."),
+        ({"period_days": ""}, "period_days", "Say how many days"),
         ({"period_kind": "fixed", "start": "2026-03-10", "end": ""}, "end", "first and last day"),
         ({"period_kind": "fixed", "start": "2026-03-10", "end": "2026-03-01"}, "end", "before its first day"),
         ({"period_kind": "fixed", "start": "2020-01-01", "end": "2026-03-01"}, "end", "at most three years"),
