@@ -41,8 +41,12 @@ class Rows:
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in (*given, *rest))})"
         )
         self.marks = f"({', '.join(['%s'] * self.width)})"
-        self.returning = f" RETURNING {quote(meta.pk.column)}"
-        self.per_statement = max(1, (self.connection.features.max_query_params or 65535) // self.width)
+        limit = (self.connection.features.max_query_params or 65535) // self.width
+        self.sizes = [size for size in (256, 32, 4, 1) if size <= limit]
+        returning = f" RETURNING {quote(meta.pk.column)}"
+        self.statements = {
+            size: f"{self.head} VALUES {', '.join([self.marks] * size)}{returning}" for size in self.sizes
+        }
 
     def insert(self, rows: list[tuple]) -> None:
         if not rows:
@@ -52,19 +56,23 @@ class Rows:
             cursor.executemany(f"{self.head} VALUES {self.marks}", [row + constants for row in rows])
 
     def insert_returning_pks(self, rows: list[tuple]) -> list[int]:
-        """Insert and return the new rows' primary keys in the order of ``rows``: one multi-row INSERT …
-        RETURNING per chunk, the way Django's bulk_create learns the keys (SQLite ≥ 3.35, PostgreSQL)."""
+        """Insert and return the new rows' primary keys in the order of ``rows``: multi-row INSERT …
+        RETURNING statements, the way Django's bulk_create learns the keys (SQLite ≥ 3.35, PostgreSQL).
+        Statements hold 256, 32, 4 or 1 rows, so the database driver's cache of prepared statements keeps
+        four small statements instead of one large one per batch size."""
         if not self.connection.features.can_return_rows_from_bulk_insert:
             raise NotImplementedError("this database cannot return the keys of a multi-row insert")
         pks: list[int] = []
         constants = self.constants
+        first = 0
         with self.connection.cursor() as cursor:
-            for first in range(0, len(rows), self.per_statement):
-                chunk = rows[first : first + self.per_statement]
-                values = ", ".join([self.marks] * len(chunk))
+            while first < len(rows):
+                size = next(size for size in self.sizes if size <= len(rows) - first)
+                chunk = rows[first : first + size]
                 params = [value for row in chunk for value in row + constants]
-                cursor.execute(f"{self.head} VALUES {values}{self.returning}", params)
+                cursor.execute(self.statements[size], params)
                 pks.extend(row[0] for row in cursor.fetchall())
+                first += size
         return pks
 
     def db_time(self, value):
