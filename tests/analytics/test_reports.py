@@ -308,3 +308,15 @@ def test_the_dashboard_download_refuses_bad_input(team, client_as):
     assert manager.get(reverse("analytics:dashboard_download", args=["acme", "html"])).status_code == 404
     # The client reads reports, not the dashboards.
     assert client_as(team.client).get(url).status_code == 403
+
+
+def test_the_report_page_tells_the_staff_when_and_to_whom_it_is_e_mailed(team, client_as):
+    report = make_report(team, schedule="weekly", recipients=[team.client])
+    page = (
+        client_as(team.administrator)
+        .get(reverse("analytics:report", args=["acme", report.pk]))
+        .content.decode()
+    )
+    assert "E-mailed: Weekly (Mondays, for the last 7 days), to Client." in page
+    page = client_as(team.client).get(reverse("analytics:report", args=["acme", report.pk])).content.decode()
+    assert 'data-testid="report-schedule"' not in page

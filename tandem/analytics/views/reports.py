@@ -122,6 +122,7 @@ def report(request, report_id):
             "period": period,
             "sections": report_services.report_sections(report, period),
             "channels": list(report.channels.all()),
+            "recipients": [str(user) for user in report.recipients.all()] if can_manage else [],
             "can_manage": can_manage,
             "share_links": report.share_links.select_related("created_by") if can_manage else [],
             "share_form": ShareForm() if can_manage else None,
