@@ -21,7 +21,7 @@ import zoneinfo
 from dataclasses import asdict, dataclass, field
 from typing import IO
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,10 +166,19 @@ def import_telegram_export(
 ) -> ImportSummary:
     """Import every channel and group of the export (only the one named by ``chat``, a name or an id, when
     given). Raises ExportError, with nothing written, when the file or the choice cannot be imported."""
-    with transaction.atomic():
-        targets = _Workspaces(workspace, workspace_slug)
-        summary = _import(file, targets, chat.strip(), created_by)
-        summary.workspace, summary.workspace_created = targets.workspace.slug, targets.created
+    try:
+        with transaction.atomic():
+            targets = _Workspaces(workspace, workspace_slug)
+            summary = _import(file, targets, chat.strip(), created_by)
+            summary.workspace, summary.workspace_created = targets.workspace.slug, targets.created
+    except IntegrityError:
+        # Rows of the same messages committed by another import or the live listener while this one ran.
+        raise ExportError(
+            _(
+                "Some of these messages were stored meanwhile by another import or by the listener; nothing "
+                "was imported: run the import again (it skips what is stored)."
+            )
+        ) from None
     return summary
 
 

@@ -11,7 +11,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tandem.community.models import Comment
+from tandem.community.models import AuditAction, Comment, ModerationAction
 from tandem.moderation.engine import AuthorFacts, Engine, InMemoryHistory, Message
 
 from .periods import Period
@@ -27,17 +27,24 @@ class Replay:
     judged: int = 0
     in_period: int = 0  # imported comments of the period (more than judged when over the limit)
     actions: Counter = field(default_factory=Counter)  # verdict action → comments
-    rules: Counter = field(default_factory=Counter)  # "source: name" of each reason → comments
+    rules: Counter = field(default_factory=Counter)  # (reason source, name) → comments
 
     @property
     def limited(self) -> bool:
         return self.in_period > self.judged
 
     def action_rows(self) -> list[tuple[str, int]]:
-        return self.actions.most_common()
+        """(the action as the audit log names it, comments), most frequent first."""
+        labels = dict(AuditAction.choices)
+        return [(str(labels.get(action, action)), count) for action, count in self.actions.most_common()]
 
     def rule_rows(self) -> list[tuple[str, int]]:
-        return self.rules.most_common()
+        """("Rule: name", comments), most frequent first; the source as the audit log names it."""
+        labels = dict(ModerationAction.Source.choices)
+        return [
+            (f"{labels.get(source, source)}: {name}", count)
+            for (source, name), count in self.rules.most_common()
+        ]
 
 
 def what_would_rules_do(workspace, period: Period, channel=None) -> Replay:
@@ -72,6 +79,6 @@ def what_would_rules_do(workspace, period: Period, channel=None) -> Replay:
         for verdict in engine.review_many(messages, history, record=True):
             replay.judged += 1
             replay.actions[verdict.action] += 1
-            for name in {f"{reason.source}: {reason.name}" for reason in verdict.reasons}:
-                replay.rules[name] += 1
+            for key in {(reason.source, reason.name) for reason in verdict.reasons}:
+                replay.rules[key] += 1
     return replay

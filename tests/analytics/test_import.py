@@ -484,3 +484,17 @@ def test_an_account_export_reads_the_same_in_blocks_of_any_size(team, tmp_path, 
         "Two": 4,
         "Four": 40,
     }
+
+
+def test_a_collision_with_rows_written_meanwhile_is_a_clear_error(team, channel_export, monkeypatch):
+    from django.db import IntegrityError
+
+    from tandem.analytics import importing
+
+    def collide(*args):
+        raise IntegrityError("UNIQUE constraint failed")
+
+    monkeypatch.setattr(importing, "import_channel_posts", collide)
+    with pytest.raises(ExportError, match="run the import again"):
+        run(channel_export[0], workspace=team.workspace)
+    assert not Channel.objects.exists()

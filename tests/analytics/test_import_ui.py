@@ -148,7 +148,8 @@ def test_the_rules_are_tried_on_imported_comments_without_acting(team, imported_
     assert replay.judged == replay.in_period == public.count()
     assert sum(replay.actions.values()) == replay.judged
     latte = public.filter(text__icontains="latte").count()
-    assert latte and replay.rules["rule: No latte talk"] == latte
+    assert latte and replay.rules[("rule", "No latte talk")] == latte
+    assert ("Rule: No latte talk", latte) in replay.rule_rows()
     assert replay.actions["hold"] >= latte
     assert not ModerationAction.objects.exists()  # nothing was acted on
     assert set(public.values_list("status", flat=True)) == {"visible"}
