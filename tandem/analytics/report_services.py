@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -163,11 +163,6 @@ def scheduled_period(schedule: str, now: datetime, time_zone: str) -> Period:
     raise ValueError(f"not a schedule: {schedule!r}")
 
 
-def period_end(period: Period) -> datetime:
-    """The instant the period is over: local midnight after its last day."""
-    return datetime.combine(period.end + timedelta(days=1), time.min, period.zone)
-
-
 def claim_scheduled_send(report_id: int, now: datetime) -> tuple[Report, Period, datetime | None] | None:
     """Mark the report as sent for its latest complete period if nobody has yet; None when it is not due.
 
@@ -178,7 +173,7 @@ def claim_scheduled_send(report_id: int, now: datetime) -> tuple[Report, Period,
     if report is None:
         return None
     period = scheduled_period(report.schedule, now, report.workspace.time_zone)
-    over = period_end(period)
+    over = period.bounds()[1]  # the instant the period is over: local midnight after its last day
     previous = report.last_sent_at
     if previous is not None and previous >= over:
         return None
