@@ -9,6 +9,7 @@ a model it fully knows; everything else goes through the ORM.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 
 from django.db import connections, router
 from django.db.models import Model
@@ -76,7 +77,10 @@ class Rows:
         return pks
 
     def db_time(self, value):
-        """An aware datetime as the database takes it (SQLite: UTC text; PostgreSQL: as it is)."""
+        """An aware datetime as the database takes it (SQLite: UTC text; PostgreSQL: as it is). A UTC
+        datetime on SQLite (what an export's unix times give) takes the short way: the same text."""
+        if value is not None and value.tzinfo is UTC and self.connection.vendor == "sqlite":
+            return str(value.replace(tzinfo=None))
         return self.connection.ops.adapt_datetimefield_value(value)
 
     def db_json(self, value):
