@@ -77,11 +77,11 @@ def _post(message: dict, zone, reader) -> tuple:
 
 
 def _write(channel, posts: dict[str, tuple], rows: Rows, summary, look_up: bool) -> None:
-    existing = ChannelPost.objects.filter(channel=channel, external_id__in=list(posts)).values_list(
-        "pk", "external_id", "source", *IMPORTED_FIELDS, "comments", "shares"
-    )
-    if not look_up:
-        existing = ()
+    existing = ()
+    if look_up:
+        existing = ChannelPost.objects.filter(channel=channel, external_id__in=list(posts)).values_list(
+            "pk", "external_id", "source", *IMPORTED_FIELDS, "comments", "shares"
+        )
     changed = []
     for pk, external_id, source, *old, comments, shares in existing:
         post = posts.pop(external_id)
