@@ -73,6 +73,7 @@ bench: install
 	$(PY) bench/webhook.py
 	$(PY) bench/moderation_speed.py
 	$(PY) bench/moderation.py
+	$(PY) bench/analytics.py
 
 clean:
 	rm -rf .venv .tools data
