@@ -15,9 +15,13 @@ $(UV):
 	$(BOOTSTRAP_PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 
-# Debian packages: gettext compiles the translations, Chromium runs the browser tests.
+# Debian packages: gettext compiles the translations; WeasyPrint renders report PDFs with Pango, HarfBuzz's
+# font subsetting and the DejaVu fonts (Cyrillic included); Chromium runs the browser tests.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 system-packages:
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
+	@[ "$$(dpkg-query -W -f='$${Status}\n' $(PDF_PACKAGES) 2>/dev/null | grep -c 'install ok installed')" = $(words $(PDF_PACKAGES)) ] \
+		|| { apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES); }
 
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core; }
