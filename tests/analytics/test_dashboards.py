@@ -151,3 +151,9 @@ def test_charts_are_standalone_svg_without_scripts_and_weekly_over_long_periods(
     assert charts.bars("Posts per day", days, {"Posts": [1] * 90}).svg == chart.svg  # cached
     line = charts.line("Followers", days[:10], {"Followers": [None, 5, 6, None, 8, 9, 9, 10, 12, 13]})
     assert "<script" not in line.svg
+
+
+@pytest.mark.parametrize(("role", "offered"), [("administrator", True), ("manager", True), ("guest", False)])
+def test_the_dashboard_offers_the_history_import_to_those_who_may_import(team, client_as, role, offered):
+    page = client_as(team.user(role)).get(dashboard_url(team)).content.decode()
+    assert (reverse("analytics:imports", args=[team.workspace.slug]) in page) is offered
