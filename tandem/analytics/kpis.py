@@ -22,7 +22,7 @@ NO_POSTS = _("No posts were published in this period.")
 NO_COMMENTS = _("No comments from the public in this period.")
 NO_VERDICTS = _("The moderation engine acted on no comment in this period.")
 TELEGRAM_NO_VIEWS = _(
-    "Telegram's Bot API gives no view counts; import an export of the channel (Telegram Desktop) to get them."
+    "Telegram gives bots no view counts, and Telegram Desktop's exports have none either."
 )
 NO_VIEWS = _("The platform reported no views for these posts.")
 
