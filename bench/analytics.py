@@ -93,7 +93,7 @@ FILL_SQL = [
               text, fingerprint, has_media, sent_at, received_at, status, state, from_team, imported,
               verdict_action, verdict_reasons, label)
        SELECT %(ws)s, ch.ids[1 + g %% %(channels)s],
-              CASE WHEN g %% 20 = 0 THEN NULL ELSE a.first + (g * 7919) %% %(people)s END,
+              CASE WHEN g %% 20 = 0 THEN NULL ELSE a.first + (g::bigint * 7919) %% %(people)s END,
               'group', g::text, '', 'Comment number ' || g, '', false,
               %(start)s::timestamptz + (g::float8 / %(comments)s) * %(days)s * interval '1 day',
               now(), CASE WHEN g %% 97 = 0 THEN 'deleted' WHEN g %% 53 = 0 THEN 'held' ELSE 'visible' END,
