@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from the community tests are used by the fixtures here
 """What the collection tests share: the fake Bot API with a bot administering a channel and its discussion
 group, deliveries, stored payloads, and receiving an update as the webhook and the worker do."""
 
@@ -6,13 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY
 
 from tandem.community.ingest import process_update, receive_update
 from tandem.community.models import PlatformUpdate
 from tandem.content.models import Delivery, DeliveryState, Post
-from tandem.platforms import pacing
-from tests.community.conftest import telegram_channel
+from tests.community.conftest import fresh_pacing, fresh_queue_store, telegram, telegram_channel  # noqa: F401
 
 PAYLOADS = Path(__file__).parents[1] / "fakes" / "payloads" / "telegram"
 # The chat ids of the stored payloads (tests/fakes/payloads/telegram).
@@ -21,32 +20,6 @@ PAYLOAD_CHANNEL = -1001234567890
 
 def payload(name: str) -> dict:
     return json.loads((PAYLOADS / f"{name}.json").read_text())
-
-
-@pytest.fixture(autouse=True)
-def fresh_pacing():
-    pacing.reset()
-    yield
-    pacing.reset()
-
-
-@pytest.fixture(autouse=True)
-def fresh_queue_store():
-    HUEY.storage.flush_results()
-
-
-@pytest.fixture
-def telegram(telegram_server, settings):
-    """The fake Bot API with a bot administering a channel and its discussion group."""
-    settings.TANDEM_TELEGRAM_API_URL = telegram_server.url
-    server = telegram_server
-    server.bot = server.add_bot()
-    server.channel = server.add_chat("channel", "Acme News", username="acme_news")
-    server.group = server.add_chat("supergroup", "Acme Chat")
-    server.set_member(server.bot, server.channel, "administrator", can_post_messages=True)
-    server.set_member(server.bot, server.group, "administrator")
-    server.link_discussion(server.channel, server.group)
-    return server
 
 
 @pytest.fixture

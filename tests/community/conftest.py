@@ -69,7 +69,7 @@ def telegram(telegram_server, settings):
     server.bot = server.add_bot()
     server.channel = server.add_chat("channel", "Acme News", username="acme_news")
     server.group = server.add_chat("supergroup", "Acme Chat")
-    server.set_member(server.bot, server.channel, "administrator")
+    server.set_member(server.bot, server.channel, "administrator", can_post_messages=True)
     server.set_member(server.bot, server.group, "administrator")
     server.link_discussion(server.channel, server.group)
     return server
