@@ -187,7 +187,8 @@ def _import(file: IO[bytes], targets: _Workspaces, wanted: str, created_by) -> I
     reader = ExportReader(file)
     seen: list[str] = []
     for chat, messages in reader.chats():
-        seen.append(f"{chat.name or _('(no name)')} ({chat.id})")
+        name = chat.name or _("(no name)")
+        seen.append(f"{name} ({chat.id})")
         if wanted and not chat.matches(wanted):
             continue
         if not chat.importable:

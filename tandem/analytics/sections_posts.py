@@ -119,7 +119,7 @@ def best_time(scope: Scope) -> Section:
             rated = [(at, float(i)) for _c, at, i in local]
             metric = _("interactions per post (no follower readings for every post)")
     grid = kpis.best_time(rated)
-    method = f"{kpis.BEST_TIME_METHOD} {_('ER used')}: {metric}."
+    method = f"{kpis.BEST_TIME_METHOD} " + _("ER used: %(metric)s.") % {"metric": metric}
     if len(scope.channels) > 1:
         method += " " + _("The posts of every selected channel are pooled.")
     hours = [f"{hour:02d}" for hour in range(24)]
