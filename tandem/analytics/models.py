@@ -146,6 +146,36 @@ class DailyRollup(models.Model):
         return f"{self.channel} on {self.date}"
 
 
+class CommenterDay(models.Model):
+    """Distinct commenters over any period, summed from days (``rollups.refresh``, read by
+    ``scope.commenters``). One row per workspace-local day, channel (None = the whole workspace: every
+    channel together), ``since`` and ``first_here``: how many public commenters wrote that day whose
+    previous comment in that channel (or the workspace) was on ``since``; when they had none there
+    (``first_here``), ``since`` is the day of their first public comment in the workspace.
+
+    For a period [a, b]: unique commenters = Σ authors over days in [a, b] with since < a or first_here
+    (each person counts on their first day in the period); returning = Σ over days in [a, b] with since < a
+    (they had commented in the workspace before a); new = unique − returning."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="commenter_days")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="commenter_days"
+    )
+    date = models.DateField()
+    since = models.DateField()
+    first_here = models.BooleanField()
+    authors = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # covering on PostgreSQL (migration 0003), so a period's sums read the index alone
+            models.Index(fields=["workspace", "channel", "date"], name="commenter_day_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.channel or self.workspace} on {self.date}"
+
+
 class ReportSection(models.TextChoices):
     SUMMARY = "summary", _("Summary")
     AUDIENCE = "audience", _("Followers and growth")

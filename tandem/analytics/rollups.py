@@ -10,7 +10,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils import timezone
 from tandem.channels.models import Channel
 from tandem.community.models import Comment, ModerationAction
 
-from .models import ChannelDay, ChannelPost, DailyRollup
+from .models import ChannelDay, ChannelPost, CommenterDay, DailyRollup
 
 ENGINE_SOURCES = [
     ModerationAction.Source.RULE,
@@ -98,6 +98,7 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
     if not channel_ids:
         return 0
     end_date = end_date or _today(zone)
+    whole = start_date is None  # from the first data: every author's whole history is read anyway
     start_date = start_date or _first_day(workspace, channel_ids, zone) or end_date
     if start_date > end_date:
         return 0
@@ -177,7 +178,61 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
                 unique_fields=["channel", "date"],
                 update_fields=[*FIGURES, "refreshed_at"],
             )
+        _refresh_commenters(workspace, channel_ids, zone, start_date, end_date, whole)
     return len(objects)
+
+
+# One INSERT … SELECT per refresh, in the database: the (author, channel, local day) of each public comment,
+# then with window functions each one's previous day (in the channel and in the workspace) and the author's
+# first day in the workspace, counted per (channel or workspace, day, since, first_here). Only the authors
+# who commented in the range are read, with their whole history (their previous days may be older).
+COMMENTER_DAYS_SQL = """
+INSERT INTO {table} (workspace_id, channel_id, date, since, first_here, authors)
+SELECT %s, channel_id, day, since, first_here, COUNT(*) FROM (
+    SELECT channel_id, day, COALESCE(previous, first) AS since, previous IS NULL AS first_here
+    FROM (
+        SELECT channel_id, day,
+               LAG(day) OVER (PARTITION BY author_id, channel_id ORDER BY day) AS previous,
+               MIN(day) OVER (PARTITION BY author_id) AS first
+        FROM ({days}) author_days
+    ) per_channel
+    WHERE day >= %s AND day <= %s
+    UNION ALL
+    SELECT NULL, day, COALESCE(previous, day), previous IS NULL
+    FROM (
+        SELECT day, LAG(day) OVER (PARTITION BY author_id ORDER BY day) AS previous
+        FROM (SELECT DISTINCT author_id, day FROM ({days}) author_channel_days) author_workspace_days
+    ) per_workspace
+    WHERE day >= %s AND day <= %s
+) counted
+GROUP BY channel_id, day, since, first_here
+"""
+
+
+def _refresh_commenters(workspace, channel_ids, zone, start_date: date, end_date: date, whole: bool) -> None:
+    """CommenterDay rows of the local days start_date … end_date. A later day's ``since`` depends on earlier
+    comments: new comments arrive today (refresh_recent) or through an import, which refreshes everything."""
+    low = datetime.combine(start_date, time.min, zone)
+    high = datetime.combine(end_date + timedelta(days=1), time.min, zone)
+    public = Comment.objects.filter(channel_id__in=channel_ids, from_team=False, author__isnull=False)
+    days = (
+        public.filter(sent_at__lt=high)
+        .annotate(day=TruncDate("sent_at", tzinfo=zone))
+        .values("author_id", "channel_id", "day")
+        .distinct()
+        .order_by()
+    )
+    if not whole:
+        days = days.filter(
+            author_id__in=public.filter(sent_at__gte=low, sent_at__lt=high).values("author_id")
+        )
+    days_sql, days_params = days.query.sql_with_params()
+    sql = COMMENTER_DAYS_SQL.format(table=CommenterDay._meta.db_table, days=days_sql)
+    bounds = [start_date.isoformat(), end_date.isoformat()]
+    params = [workspace.pk, *days_params, *bounds, *days_params, *bounds]
+    CommenterDay.objects.filter(workspace=workspace, date__range=(start_date, end_date)).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def refresh_recent(workspace, days: int = 2) -> int:

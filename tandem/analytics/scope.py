@@ -18,7 +18,8 @@ from django.db.models.functions import Cast
 
 from tandem.channels.models import Channel
 
-from .models import ChannelDay, ChannelPost, DailyRollup
+from . import kpis
+from .models import ChannelDay, ChannelPost, CommenterDay, DailyRollup
 from .periods import Period
 
 SUMMED = [
@@ -147,6 +148,36 @@ class Scope:
     @property
     def before(self) -> Totals:
         return self._totals[1]
+
+    # --- distinct commenters ------------------------------------------------------------------------------
+
+    @cached_property
+    def commenters(self) -> tuple[kpis.Commenters, kpis.Commenters] | None:
+        """Unique, new and returning commenters of the period and the previous one, summed from CommenterDay
+        in one query; None when the selection is neither one channel nor every channel of the workspace
+        (those rows exist only for these two)."""
+        ids = self.channel_ids
+        rows = CommenterDay.objects.filter(workspace=self.workspace)
+        if len(ids) == 1:
+            rows = rows.filter(channel_id=ids[0])
+        elif ids and set(ids) == set(
+            Channel.objects.filter(workspace=self.workspace).values_list("pk", flat=True)
+        ):
+            rows = rows.filter(channel__isnull=True)
+        else:
+            return None
+        figures = {}
+        for name, period in (("now", self.period), ("before", self.previous)):
+            days = Q(date__gte=period.start, date__lte=period.end)
+            earlier = Q(since__lt=period.start)
+            figures[f"unique_{name}"] = Sum("authors", filter=days & (earlier | Q(first_here=True)))
+            figures[f"returning_{name}"] = Sum("authors", filter=days & earlier)
+        counted = rows.filter(date__gte=self.previous.start, date__lte=self.period.end).aggregate(**figures)
+        result = []
+        for name in ("now", "before"):
+            unique, returning = counted[f"unique_{name}"] or 0, counted[f"returning_{name}"] or 0
+            result.append(kpis.Commenters(unique, unique - returning, returning))
+        return result[0], result[1]
 
     # --- follower readings per channel and day ----------------------------------------------------------
 

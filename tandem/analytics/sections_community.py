@@ -3,6 +3,7 @@ moderation load (the engine's verdicts by rule, and the share the team reversed)
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -31,8 +32,9 @@ def _public(scope: Scope, period: Period):
 
 
 def _commenters(scope: Scope, period: Period) -> kpis.Commenters:
-    """Unique commenters of the period; returning = they wrote a public comment in the workspace before it
-    (an index probe per author on comment_author_idx, stopping at the first row), new = the others."""
+    """Unique commenters of the period from the comments themselves, for a selection of channels that
+    CommenterDay does not cover (scope.commenters); returning = they wrote a public comment in the workspace
+    before it (an index probe per author on comment_author_idx, stopping at the first row), new = the others."""
     low, _high = period.bounds()
     authors = _public(scope, period).exclude(author=None).values("author_id")
     unique = authors.distinct().count()
@@ -63,10 +65,37 @@ def _answers(scope: Scope, period: Period) -> tuple[int, kpis.Rate]:
     return len(delays), kpis.median_seconds(delays)
 
 
+TOP_SQL = """
+SELECT author.display_name, author.username, author.external_id, counted.comments
+FROM ({counted}) counted INNER JOIN {authors} author ON author.id = counted.author_id
+ORDER BY counted.comments DESC, author.display_name
+LIMIT %s
+"""
+
+
+def _top(scope: Scope) -> list[tuple]:
+    """The period's top commenters: counted per author from comment_channel_idx alone (it carries the author
+    on PostgreSQL), then only the counted authors are joined for their names."""
+    counted = (
+        _public(scope, scope.period)
+        .exclude(author=None)
+        .values("author_id")
+        .annotate(comments=Count("author_id"))
+        .order_by()
+    )
+    sql, params = counted.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(TOP_SQL.format(counted=sql, authors=Author._meta.db_table), [*params, TOP_COMMENTERS])
+        return cursor.fetchall()
+
+
 def community(scope: Scope) -> Section:
     now, before = scope.current, scope.before
     result = section(ReportSection.COMMUNITY)
-    people, people_before = _commenters(scope, scope.period), _commenters(scope, scope.previous)
+    if scope.commenters is not None:
+        people, people_before = scope.commenters
+    else:
+        people, people_before = _commenters(scope, scope.period), _commenters(scope, scope.previous)
     answered, response = _answers(scope, scope.period)
     answered_before, response_before = _answers(scope, scope.previous)
     result.figures = [
@@ -121,20 +150,7 @@ def community(scope: Scope) -> Section:
     if not now["public_comments"]:
         result.empty = str(kpis.NO_COMMENTS)
         return result
-    top = (
-        _public(scope, scope.period)
-        .exclude(author=None)
-        .values("author__display_name", "author__username", "author__external_id")
-        .annotate(comments=Count("id"))
-        .order_by("-comments", "author__display_name")[:TOP_COMMENTERS]
-    )
-    rows = [
-        [
-            row["author__display_name"] or row["author__username"] or row["author__external_id"],
-            row["comments"],
-        ]
-        for row in top
-    ]
+    rows = [[name or username or external_id, count] for name, username, external_id, count in _top(scope)]
     result.tables = [Table(_("Top commenters"), [_("Commenter"), _("Comments")], rows)]
     days = scope.period.dates()
     result.charts = [
