@@ -14,16 +14,22 @@ import itertools
 from array import array
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+
+from django.db import connections
 
 from tandem.community.ingest import cut
 from tandem.community.models import Author, Comment, CommentStatus, InboxState
 
-from .bulk_rows import Rows, execute_many
+from .bulk_rows import CopyRows, Rows, copy_text, execute_many
 from .models import ChannelDay, Source
 from .telegram_export import moment, plain_text, reactions, sender_id
 
 BATCH = 2000
+# A chat's first import on PostgreSQL: messages COPYed SEGMENT at a time, each segment written by a second
+# thread while this one reads the next from the file.
+SEGMENT = 10_000
 JOIN_ACTIONS = frozenset({"join_group_by_link", "join_group_by_request"})
 MEDIA_KEYS = ("photo", "file", "media_type", "poll", "location_information", "contact_information")
 NEW_FIELDS = (
@@ -103,6 +109,18 @@ class _Authors:
         """Add the new comments to each author's count and widen first/last seen, in the database (a live
         comment may have counted meanwhile); an author with no new comment is left as it was."""
         time = rows.db_time
+        counted = [(pk, new, first, last) for pk, new, first, last in self.known.values() if new]
+        if rows.connection.vendor == "postgresql" and counted:
+            pks, news, firsts, lasts = (list(column) for column in zip(*counted, strict=True))
+            execute_many(
+                Author,
+                "UPDATE {table} SET {message_count} = {message_count} + v.new,"
+                " {first_seen} = LEAST({first_seen}, v.first), {last_seen} = GREATEST({last_seen}, v.last)"
+                " FROM unnest(%s::bigint[], %s::integer[], %s::timestamptz[], %s::timestamptz[])"
+                " AS v(id, new, first, last) WHERE {table}.{id} = v.id",
+                [(pks, news, firsts, lasts)],
+            )
+            return
         execute_many(
             Author,
             "UPDATE {table} SET {message_count} = {message_count} + %s,"
@@ -123,9 +141,47 @@ def import_group_messages(
     # The group speaking as itself (an anonymous administrator) or as a channel of the workspace is the team.
     team_senders = {sender_id(f"channel{form}") for form in chat.id_forms() if not form.startswith("-")}
     team_senders.add(channel.external_id)
-    writer = _Writer(channel, chat_id, team_senders, summary)
     joins, leaves = Counter(), Counter()
-    for batch in itertools.batched(messages, BATCH):
+    comments = Comment.objects.filter(channel=channel, chat_id=chat_id)
+    if connections[comments.db].vendor == "postgresql" and not comments.exists():
+        # a small first segment, so that the database starts writing soon
+        batches = _batches(messages, summary, zone, reader, joins, leaves, SEGMENT, min(SEGMENT, 2000))
+        _copy_new_chat(channel, chat_id, team_senders, batches, summary)
+    else:
+        writer = _Writer(channel, chat_id, team_senders, summary)
+        for rows, senders in _batches(messages, summary, zone, reader, joins, leaves, BATCH):
+            writer.authors.prepare(senders, summary)
+            writer.senders.update(senders)
+            writer.write(rows)
+        writer.authors.save(writer.inserter)
+        summary.authors = len(writer.senders)
+    summary.joins, summary.leaves = sum(joins.values()), sum(leaves.values())
+    if audience:
+        _save_days(channel, joins, leaves)
+
+
+def _chunks(messages: Iterator[dict], size: int, first: int) -> Iterator[tuple]:
+    messages = iter(messages)
+    head = tuple(itertools.islice(messages, first))
+    if head:
+        yield head
+        yield from itertools.batched(messages, size)
+
+
+def _batches(
+    messages: Iterator[dict],
+    summary,
+    zone,
+    reader,
+    joins: Counter,
+    leaves: Counter,
+    size: int,
+    first: int = 0,
+):
+    """The chat's ordinary messages ``size`` at a time (``first`` in the first batch, when given) as (rows,
+    {sender: (name, first sent at)}); service messages counted (joins and leaves by day), unknown ones
+    skipped."""
+    for batch in _chunks(messages, size, first or size):
         rows, senders = [], {}
         for message in batch:
             kind_of_message = message.get("type")
@@ -144,14 +200,7 @@ def import_group_messages(
             else:
                 summary.skipped += 1
         summary.messages += len(rows)
-        writer.authors.prepare(senders, summary)
-        writer.senders.update(senders)
-        writer.write(rows)
-    writer.authors.save(writer.inserter)
-    summary.authors = len(writer.senders)
-    summary.joins, summary.leaves = sum(joins.values()), sum(leaves.values())
-    if audience:
-        _save_days(channel, joins, leaves)
+        yield rows, senders
 
 
 def _row(message: dict, zone, reader) -> tuple | None:
@@ -274,21 +323,154 @@ class _Writer:
 
 
 def _save_days(channel, joins: Counter, leaves: Counter) -> None:
-    """Joins and leaves per day as imported ChannelDay rows; a day Tandem collected itself keeps its own."""
+    """Joins and leaves per day as imported ChannelDay rows; a day Tandem collected itself keeps its own.
+    Years of history are tens of thousands of days: the stored ones are read by range, the new ones
+    written as plain rows."""
     days = sorted(set(joins) | set(leaves))
-    existing = {day.date: day for day in ChannelDay.objects.filter(channel=channel, date__in=days)}
+    if not days:
+        return
+    stored = ChannelDay.objects.filter(channel=channel, date__range=(days[0], days[-1]))
+    existing = {row[0]: row[1:] for row in stored.values_list("date", "pk", "source", "joins", "leaves")}
+    rows = Rows(ChannelDay, ["channel", "date", "joins", "leaves", "source"])
+    as_date = rows.connection.ops.adapt_datefield_value
     new, changed = [], []
     for date in days:
         row = existing.get(date)
         if row is None:
-            new.append(
-                ChannelDay(
-                    channel=channel, date=date, joins=joins[date], leaves=leaves[date], source=Source.IMPORTED
-                )
-            )
-        elif row.source == Source.IMPORTED and (row.joins, row.leaves) != (joins[date], leaves[date]):
-            row.joins, row.leaves = joins[date], leaves[date]
-            changed.append(row)
-    ChannelDay.objects.bulk_create(new)
+            new.append((channel.pk, as_date(date), joins[date], leaves[date], Source.IMPORTED.value))
+        elif row[1] == Source.IMPORTED and row[2:] != (joins[date], leaves[date]):
+            changed.append(ChannelDay(pk=row[0], joins=joins[date], leaves=leaves[date]))
+    rows.insert(new)
     if changed:
-        ChannelDay.objects.bulk_update(changed, ["joins", "leaves"])
+        ChannelDay.objects.bulk_update(changed, ["joins", "leaves"], batch_size=BATCH)
+
+
+def _copy_new_chat(channel, chat_id: str, team: set[str], batches, summary) -> None:
+    """A chat's first import on PostgreSQL, where no comment of the chat can exist yet: each segment's new
+    comments get their primary keys from the sequence first, so a reply names its parent's key at once
+    (earlier in the chat or anywhere in its segment) and every row is written once, by COPY. While a second
+    thread copies one segment (and the database checks its foreign keys, made immediate so that this work
+    overlaps the reading instead of waiting for the commit), this thread reads the next one."""
+    connection = connections[Comment.objects.db]
+    copier = CopyRows(
+        Comment,
+        ["id", "author", "parent", "external_id", "text", "has_media", "sent_at", "edited_at", "from_team"],
+        fixed={
+            "workspace": channel.workspace_id,
+            "channel": channel.pk,
+            "chat_id": chat_id,
+            "status": CommentStatus.VISIBLE.value,
+            "state": InboxState.DONE.value,
+            "imported": True,
+        },
+    )
+    authors, index = _Authors(channel), MessageIndex()
+    senders: set[str] = set()
+    keys = _immediate_foreign_keys(connection, Comment)
+    raw = connection.connection
+    pending: Future | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-import-copy") as thread:
+        try:
+            for rows, new_senders in batches:
+                _finish(connection, pending)  # the connection is this thread's again
+                pending = None
+                authors.prepare(new_senders, summary)
+                senders.update(new_senders)
+                lines = _new_comments(rows, index, authors, team, copier, summary)
+                if lines:
+                    pending = thread.submit(_copy_segment, copier, raw, lines, copier.tail)
+            _finish(connection, pending)
+            pending = None
+        finally:
+            if pending is not None:  # reading failed: let the copy end before the transaction rolls back
+                pending.exception()
+    _deferred_again(connection, keys)
+    authors.save(Rows(Comment, ["text"]))
+    summary.authors = len(senders)
+
+
+def _finish(connection, pending: Future | None) -> None:
+    if pending is not None:
+        with (
+            connection.wrap_database_errors
+        ):  # psycopg's errors as Django's (IntegrityError: a clear message)
+            pending.result()
+
+
+def _new_comments(rows: list[tuple], index: MessageIndex, authors: _Authors, team: set[str], copier, summary):
+    """The segment's comments not seen before in the chat, each with its key, author and parent, as tuples
+    for ``_copy_segment``; the chat's index and the authors' counts take them in."""
+    fresh: dict[int, tuple] = {}
+    for row in rows:
+        ident = row[0]
+        if ident in fresh or index.get(ident) is not None:
+            continue  # the same message twice in one export: the first one counts
+        fresh[ident] = row
+    if not fresh:
+        return []
+    pks = dict(zip(fresh, copier.sequence_values(Comment, len(fresh)), strict=True))
+    index.extend(pks)
+    known = authors.known
+    lines = []
+    for ident, (
+        _ident,
+        reply,
+        sender,
+        _name,
+        sent_at,
+        edited_at,
+        text,
+        _reactions,
+        has_media,
+    ) in fresh.items():
+        parent = None
+        if reply is not None:
+            summary.replies += 1
+            parent = index.get(reply)
+        author = None
+        if sender:
+            entry = known[sender]
+            author = entry[0]
+            entry[1] += 1
+            if entry[2] is None or sent_at < entry[2]:
+                entry[2] = sent_at
+            if entry[3] is None or sent_at > entry[3]:
+                entry[3] = sent_at
+        lines.append((pks[ident], author, parent, ident, text, has_media, sent_at, edited_at, sender in team))
+    summary.created += len(lines)
+    return lines
+
+
+def _copy_segment(copier: CopyRows, raw, lines: list[tuple], tail: str) -> None:
+    """Format the segment as COPY text and write it (in the copying thread)."""
+    null = "\\N"
+    text = "".join(
+        [
+            f"{pk}\t{null if author is None else author}\t{null if parent is None else parent}\t{ident}\t"
+            f"{copy_text(body)}\t{'t' if media else 'f'}\t{sent_at}\t{null if edited_at is None else edited_at}\t"
+            f"{'t' if team else 'f'}{tail}"
+            for pk, author, parent, ident, body, media, sent_at, edited_at, team in lines
+        ]
+    )
+    copier.write(raw, text)
+
+
+def _immediate_foreign_keys(connection, model) -> list[str]:
+    """Make the table's deferred foreign keys immediate for the rest of the transaction (until
+    ``_deferred_again``): checked at the end of each COPY, by the database while this thread reads on."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'"
+            " AND condeferrable AND condeferred",
+            [connection.ops.quote_name(model._meta.db_table)],
+        )
+        keys = [connection.ops.quote_name(row[0]) for row in cursor.fetchall()]
+        if keys:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(keys)} IMMEDIATE")
+    return keys
+
+
+def _deferred_again(connection, keys: list[str]) -> None:
+    if keys:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(keys)} DEFERRED")

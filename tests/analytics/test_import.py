@@ -413,6 +413,7 @@ def test_small_batches_give_the_same_result(team, tmp_path, monkeypatch):
     from tandem.analytics import import_comments, import_posts
 
     monkeypatch.setattr(import_comments, "BATCH", 7)
+    monkeypatch.setattr(import_comments, "SEGMENT", 7)  # PostgreSQL's COPY of a chat's first import
     monkeypatch.setattr(import_posts, "BATCH", 7)
     messages = [
         {"id": 1, "type": "message", "date_unixtime": "1740823200", "from_id": "user1", "text": "root"},

@@ -18,6 +18,9 @@ class Command(BaseCommand):
         "(result.json) of a channel or group, or of a whole account (every channel and group in it unless "
         "--chat names one). Nothing is written when the file cannot be imported; importing twice changes nothing."
     )
+    # The project's system checks take seconds (they load every URL, template and model) and have nothing to
+    # say about an import: `tandem check` runs them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
