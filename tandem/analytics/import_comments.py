@@ -31,7 +31,7 @@ BATCH = 2000
 # thread while this one reads the next from the file.
 SEGMENT = 10_000
 JOIN_ACTIONS = frozenset({"join_group_by_link", "join_group_by_request"})
-MEDIA_KEYS = ("photo", "file", "media_type", "poll", "location_information", "contact_information")
+MEDIA_KEYS = frozenset({"photo", "file", "media_type", "poll", "location_information", "contact_information"})
 NEW_FIELDS = (
     "workspace", "channel", "author", "parent", "chat_id", "external_id", "text", "has_media", "sent_at",
     "edited_at", "status", "state", "from_team", "imported",
@@ -208,30 +208,29 @@ def _row(message: dict, zone, reader) -> tuple | None:
     ident = message.get("id")
     if not isinstance(ident, int) or isinstance(ident, bool):
         return None
-    position = reader.position
     reply = message.get("reply_to_message_id")
     return (
         ident,
         reply if isinstance(reply, int) and not isinstance(reply, bool) else None,
         sender_id(message.get("from_id")),
         str(message.get("from") or ""),
-        moment(message, "date", zone, position),
-        moment(message, "edited", zone, position),
+        moment(message, "date", zone, reader),
+        moment(message, "edited", zone, reader),
         cut(plain_text(message.get("text"))),
         sum(reactions(message).values()) if "reactions" in message else 0,
-        any(key in message for key in MEDIA_KEYS),
+        not MEDIA_KEYS.isdisjoint(message),
     )
 
 
 def _audience(message: dict, zone, reader, joins: Counter, leaves: Counter) -> None:
     action = message.get("action")
     if action in JOIN_ACTIONS:
-        joins[moment(message, "date", zone, reader.position).astimezone(zone).date()] += 1
+        joins[moment(message, "date", zone, reader).astimezone(zone).date()] += 1
     elif action in ("invite_members", "remove_members"):
         members = message.get("members")
         count = len(members) if isinstance(members, list) else 1
         target = joins if action == "invite_members" else leaves
-        target[moment(message, "date", zone, reader.position).astimezone(zone).date()] += count
+        target[moment(message, "date", zone, reader).astimezone(zone).date()] += count
 
 
 class _Writer:

@@ -57,7 +57,6 @@ def import_channel_posts(channel, messages: Iterator[dict], summary, zone, reade
 
 def _post(message: dict, zone, reader) -> tuple:
     """The message's values in IMPORTED_FIELDS order."""
-    position = reader.position
     counts = reactions(message) if "reactions" in message else {}
     total = sum(counts.values())
     votes = poll_votes(message) if "poll" in message else None
@@ -65,8 +64,8 @@ def _post(message: dict, zone, reader) -> tuple:
     if not text and votes is not None:
         text = str(message["poll"].get("question", ""))
     return (
-        moment(message, "date", zone, position),
-        moment(message, "edited", zone, position),
+        moment(message, "date", zone, reader),
+        moment(message, "edited", zone, reader),
         text,
         kind(message),
         counts,

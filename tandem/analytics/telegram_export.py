@@ -286,10 +286,11 @@ def _seconds(value) -> int | None:
     return None
 
 
-def moment(message: dict, field: str, zone: zoneinfo.ZoneInfo, position: int) -> datetime | None:
+def moment(message: dict, field: str, zone: zoneinfo.ZoneInfo, position) -> datetime | None:
     """``date`` or ``edited`` of a message as an aware datetime. ``<field>_unixtime`` (UTC seconds) wins;
     otherwise the local date Desktop writes, in ``zone`` (the exporting machine's zone is not recorded).
-    A value in any other format is an ExportError naming the message and the position."""
+    A value in any other format is an ExportError naming the message and the position (``position``: a
+    byte offset, or the ExportReader, asked only then)."""
     unixtime = message.get(field + "_unixtime")
     if unixtime is not None:
         seconds = _seconds(unixtime)
@@ -312,7 +313,9 @@ def moment(message: dict, field: str, zone: zoneinfo.ZoneInfo, position: int) ->
     raise _bad_date(message, field, value, position)
 
 
-def _bad_date(message: dict, field: str, value, position: int) -> ExportError:
+def _bad_date(message: dict, field: str, value, position) -> ExportError:
+    if not isinstance(position, int):
+        position = position.position
     return ExportError(
         _(
             'Message %(id)s (near byte %(position)s) has %(field)s "%(value)s", which is not a date Telegram '
