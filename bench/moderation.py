@@ -5,8 +5,10 @@
 Prints ONE JSON line per dataset of ../shared/datasets with precision, recall and F1 of:
   - "engine": tandem.moderation.training's pipeline (hashed word 1-2 + char_wb 2-5 grams of the normalised
     text and char 1-5 grams of the raw text, LR + NB-LR logit average, routed by script, C and per-script
-    thresholds by 3-fold CV on the training part), trained only on the training part of the split; heads as
-    shipped: toxic = ru toxic + Davidson (one model per script), spam = YouTube + tg-spam;
+    thresholds by 3-fold CV on the training part; the toxic head's Cyrillic part a folded stack over the
+    Cyrillic column layout with Russian stems, training.fit_stacked_part), trained only on the training part
+    of the split; heads as shipped: toxic = ru toxic + Davidson (one model per script), spam = YouTube +
+    tg-spam;
   - "tfidf": a fair, tuned baseline: TF-IDF (sublinear tf) word 1-2 + char 2-5 grams of the raw text (no
     normalisation) + logistic regression, C from {1, 4, 16, 64, 256} and the threshold both chosen by 3-fold CV
     on the training part (out-of-fold F1), trained on that dataset's training part alone;
@@ -31,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
@@ -113,12 +114,12 @@ def profanity_predict(texts):
     return np.array([profanity.contains_profanity(t) for t in texts])
 
 
-def engine_head(name, parts):
-    """Fit one head on a list of (X, y, scripts) training parts."""
-    X = sp.vstack([X for X, _, _ in parts], format="csr")
+def engine_head(name, parts, featurizer):
+    """Fit one head on a list of (features, y, scripts) training parts (features: training.Features)."""
+    X = training.Features.stack([X for X, _, _ in parts])
     y = np.concatenate([y for _, y, _ in parts])
     scripts = np.concatenate([s for _, _, s in parts])
-    return training.fit_head(name, X, y, scripts)
+    return training.fit_head(name, X, y, scripts, featurizer=featurizer)
 
 
 def recall(predicted) -> float:
@@ -134,18 +135,18 @@ def main() -> int:
     featurizer = Featurizer(normalizer=fallback_normalize if args.normalizer == "fallback" else None)
     datasets = training.load_datasets(args.data)
     splits = {name: training.split(ds) for name, ds in datasets.items()}
-    X = {name: featurizer.base_transform(ds.texts) for name, ds in datasets.items()}
+    X = {name: training.featurize(featurizer, ds.texts) for name, ds in datasets.items()}
     S = {name: ds.scripts for name, ds in datasets.items()}
     rows = {}
 
     def part(name, index):
-        return X[name][index], datasets[name].labels[index], S[name][index]
+        return X[name].take(index), datasets[name].labels[index], S[name][index]
 
     # engine heads on the training parts (as shipped)
     heads = {}
     for head in ("toxic", "spam"):
         names = [n for n, ds in datasets.items() if ds.head == head]
-        heads[head] = engine_head(head, [part(n, splits[n].train) for n in names])
+        heads[head] = engine_head(head, [part(n, splits[n].train) for n in names], featurizer)
 
     for name, ds in datasets.items():
         texts = ds.texts
@@ -156,8 +157,8 @@ def main() -> int:
                 test = np.flatnonzero(groups == video)
                 train = np.flatnonzero(groups != video)
                 tg = "ru_tg_spam_umputun"
-                head = engine_head("spam", [part(name, train), part(tg, splits[tg].train)])
-                e = head.proba(X[name][test], S[name][test]) >= head.threshold
+                head = engine_head("spam", [part(name, train), part(tg, splits[tg].train)], featurizer)
+                e = head.proba(X[name].take(test), S[name][test]) >= head.threshold
                 t = (
                     TfidfBaseline()
                     .fit([texts[i] for i in train], ds.labels[train])
@@ -190,7 +191,7 @@ def main() -> int:
             train, test = splits[name].train, splits[name].test
             y = ds.labels[test]
             head = heads[ds.head]
-            e = head.proba(X[name][test], S[name][test]) >= head.threshold
+            e = head.proba(X[name].take(test), S[name][test]) >= head.threshold
             test_texts = [texts[i] for i in test]
             baseline = TfidfBaseline().fit([texts[i] for i in train], ds.labels[train])
             t = baseline.predict(test_texts)
@@ -211,7 +212,8 @@ def main() -> int:
                 disguised = [disguise(text, rng) for text in positives]
                 e_plain = recall(e[y == 1])
                 e_disg = recall(
-                    head.proba(featurizer.base_transform(disguised), scripts_of(disguised)) >= head.threshold
+                    head.proba(training.featurize(featurizer, disguised), scripts_of(disguised))
+                    >= head.threshold
                 )
                 t_plain = recall(t[y == 1])
                 t_disg = recall(baseline.predict(disguised))

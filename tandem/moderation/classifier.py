@@ -24,13 +24,15 @@ MODEL_PATH = Path(__file__).resolve().parent / "model" / "model.npz"
 
 
 class ShippedModel:
-    """Linear heads over hashed n-grams.
+    """Linear heads over hashed n-grams (and a few dense columns).
 
     Each text is routed by its script (``features.script_of``: mostly Cyrillic or mostly Latin letters) to
     the part of each head trained for it: the toxic head has a Russian and an English model, the spam head
     shares one model. The featurizer puts each script's n-grams in columns of their own plus one indicator
     column per script, so ``X @ weights + intercepts`` with ``X = featurizer.transform(texts)`` is the whole
-    model (``intercepts`` are zero: each script's intercept is the weight of its indicator column).
+    model (``intercepts`` are zero: each script's intercept is the weight of its indicator column). The
+    toxic head's Russian part is a stacked model folded into one linear model over the Cyrillic column layout
+    (features.LAYOUTS, training.fit_stacked_part): it is in the same matrix.
 
     Every script has its own decision threshold, chosen on the training data, and it is already folded into
     that script's intercept: ``probabilities`` are calibrated so that ONE threshold per head,
@@ -60,18 +62,40 @@ class ShippedModel:
                 np.float64
             )  # (heads, scripts), thresholds folded in
             script_thresholds = data["script_thresholds"].astype(np.float64)
+            if "part_layouts" not in data.files:
+                raise ValueError(f"moderation model {self.version} is too old: retrain it (make model)")
+            part_layouts = [str(layout) for layout in data["part_layouts"]]
             coefs = {
-                name: (data[f"{name}_index"], data[f"{name}_value"].astype(np.float32)) for name in parts
+                name: (
+                    data[f"{name}_index"].astype(np.int64),
+                    data[f"{name}_value"].astype(np.float32),
+                    data[f"{name}_dense"].astype(np.float32),
+                )
+                for name in parts
             }
         # One weight matrix over the routed columns (features.Featurizer.transform): script s's copy of the
         # n-gram columns holds the weights of the part that scores script s, its script column the intercept.
+        # A part fitted on a script's column layout puts its weights where Featurizer.layout_columns says
+        # (its base blocks on the script's routed copy, rescaled; its own blocks and dense columns after).
         featurizer = self.featurizer
         width = featurizer.n_base_columns
         weights = np.zeros((featurizer.n_columns, len(self.heads)), dtype=np.float32)
+        layout_columns = {}
         for h in range(len(self.heads)):
-            for s in range(featurizer.n_scripts):
-                index, value = coefs[parts[routing[h, s]]]
-                weights[s * width + index, h] = value
+            for s, script in enumerate(SCRIPTS[: featurizer.n_scripts]):
+                part = routing[h, s]
+                index, value, dense = coefs[parts[part]]
+                layout = part_layouts[part]
+                if not layout:
+                    weights[s * width + index, h] = value
+                elif layout == script and script in featurizer.layouts:
+                    if script not in layout_columns:
+                        layout_columns[script] = featurizer.layout_columns(script)
+                    columns, factors = layout_columns[script]
+                    weights[columns[index], h] = value * factors[index]
+                    weights[columns[len(columns) - len(dense) :], h] = dense
+                else:
+                    raise ValueError(f"moderation model: part {parts[part]} does not fit script {script}")
                 weights[featurizer.n_scripts * width + s, h] = script_intercepts[h, s]
         self.parts = parts
         self.routing = routing

@@ -13,6 +13,9 @@ the tests hold the two together.
 Word-bounded mode (like scikit-learn's analyzer="char_wb"): whitespace runs become one space, the text is
 padded with a space on each side, and an n-gram may have a space only as its first or last character, so
 n-grams stay inside " word ".
+
+Word n-grams (``hashed_word_ngrams``): the same columns as scikit-learn's HashingVectorizer (MurmurHash3 of
+each n-gram's UTF-8 bytes), computed for the whole batch in numpy; see the comment above it.
 """
 
 from __future__ import annotations
@@ -106,3 +109,119 @@ def reference_columns(
             column = value >> shift
             counts[column] = counts.get(column, 0) + 1
     return counts
+
+
+# Word n-grams, hashed exactly as scikit-learn's HashingVectorizer(analyzer="word", alternate_sign=False) does:
+# MurmurHash3_x86_32 (seed 0) of the n-gram's UTF-8 bytes (words joined by one space), column = |h| mod
+# n_features. Computed here for a whole batch in numpy: the texts' words joined by single spaces lie in one
+# byte buffer, so every n-gram is a contiguous slice of it (from its first word's start to its last word's
+# end), and the hash runs over all slices at once, one 4-byte block per pass.
+_C1 = np.uint32(0xCC9E2D51)
+_C2 = np.uint32(0x1B873593)
+
+
+def _rotl32(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def murmurhash3_32(buffer: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Signed MurmurHash3_x86_32 (seed 0) of the byte slices buffer[starts[i] : starts[i] + lengths[i]]."""
+    padded = np.zeros(len(buffer) + 4, dtype=np.uint32)
+    padded[: len(buffer)] = buffer
+    # the little-endian 4-byte word starting at every byte offset: each block is then one look-up
+    words = (
+        padded[:-3]
+        | (padded[1:-2] << np.uint32(8))
+        | (padded[2:-1] << np.uint32(16))
+        | (padded[3:] << np.uint32(24))
+    )
+    order = np.argsort(-(np.asarray(lengths) // 4), kind="stable")  # longest first: pass j is a prefix
+    starts = np.asarray(starts, dtype=np.int64)[order]
+    lengths = np.asarray(lengths, dtype=np.int64)[order]
+    blocks = lengths // 4
+    h = np.zeros(len(starts), dtype=np.uint32)
+    for j in range(int(blocks[0]) if len(blocks) else 0):
+        m = int(np.searchsorted(-blocks, -j, side="left"))  # how many slices have more than j blocks
+        k = words[starts[:m] + 4 * j] * _C1
+        k = _rotl32(k, 15) * _C2
+        value = _rotl32(h[:m] ^ k, 13)
+        h[:m] = value * np.uint32(5) + np.uint32(0xE6546B64)
+    tail = lengths & 3
+    k = words[starts + 4 * blocks] & (
+        (np.uint32(1) << (np.uint32(8) * tail.astype(np.uint32))) - np.uint32(1)
+    )
+    has = tail > 0
+    h[has] ^= _rotl32(k[has] * _C1, 15) * _C2
+    h ^= lengths.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    out = np.empty_like(h)
+    out[order] = h
+    return out.view(np.int32)
+
+
+SMALL_BATCH_WORDS = 256  # fewer words than this (one comment): one sklearn murmurhash3_32 call per n-gram
+
+
+def _hashed_word_ngrams_small(
+    token_lists: Sequence[Sequence[str]], ngram_range: tuple[int, int], n_features: int
+) -> sp.csr_matrix:
+    """``hashed_word_ngrams`` n-gram by n-gram: for a comment or two, faster than the batch's numpy passes."""
+    from sklearn.utils import murmurhash3_32 as murmur
+
+    low, high = ngram_range
+    rows, columns = [], []
+    for row, words in enumerate(token_lists):
+        for n in range(low, high + 1):
+            for start in range(len(words) - n + 1):
+                h = murmur(" ".join(words[start : start + n]), seed=0)
+                columns.append(abs(h) % n_features)
+                rows.append(row)
+    counts = sp.coo_matrix(
+        (
+            np.ones(len(rows), dtype=np.float32),
+            (np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64)),
+        ),
+        shape=(len(token_lists), n_features),
+    )
+    return counts.tocsr()
+
+
+def hashed_word_ngrams(
+    token_lists: Sequence[Sequence[str]], ngram_range: tuple[int, int], n_features: int
+) -> sp.csr_matrix:
+    """Counts of hashed word n-grams of each text's words (a float32 CSR matrix of shape (len(token_lists),
+    n_features)), the same matrix as scikit-learn's HashingVectorizer(analyzer="word", ngram_range,
+    n_features, alternate_sign=False, norm=None) given texts that tokenise to these words. Words must not
+    be empty nor contain a space or NUL (regex ``\\w+`` tokens never do)."""
+    low, high = ngram_range
+    _bits(n_features)
+    n_texts = len(token_lists)
+    if sum(map(len, token_lists)) <= SMALL_BATCH_WORDS:
+        return _hashed_word_ngrams_small(token_lists, ngram_range, n_features)
+    buffer = np.frombuffer("\x00".join([" ".join(words) for words in token_lists]).encode("utf-8"), np.uint8)
+    delimiter = np.flatnonzero((buffer == 32) | (buffer == 0))
+    bounds = np.concatenate([[-1], delimiter, [len(buffer)]])
+    starts, ends = bounds[:-1] + 1, bounds[1:]
+    real = ends > starts  # an empty text leaves an empty slice between two NULs
+    starts, ends = starts[real], ends[real]
+    document = np.cumsum(np.concatenate([[0], buffer[delimiter] == 0]))[real]
+    rows, hashes = [], []
+    for n in range(low, high + 1):
+        windows = len(starts) - n + 1
+        if windows <= 0:
+            break
+        keep = document[:windows] == document[n - 1 : n - 1 + windows]
+        first = starts[:windows][keep]
+        hashes.append(murmurhash3_32(buffer, first, ends[n - 1 : n - 1 + windows][keep] - first))
+        rows.append(document[:windows][keep])
+    if not rows:
+        return sp.csr_matrix((n_texts, n_features), dtype=np.float32)
+    h = np.concatenate(hashes).astype(np.int64)
+    column = np.abs(h) % n_features  # |-2^31| % n_features, as HashingVectorizer: int64 avoids the overflow
+    row = np.concatenate(rows)
+    counts = sp.coo_matrix((np.ones(len(row), dtype=np.float32), (row, column)), shape=(n_texts, n_features))
+    return counts.tocsr()

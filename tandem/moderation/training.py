@@ -39,7 +39,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from tandem.moderation.features import SCRIPTS, Featurizer, scripts_of
 
@@ -57,7 +60,13 @@ THRESHOLD = 0.5  # every head's threshold once the per-script thresholds are fol
 MIN_PART_ROWS = 100  # a script with fewer training rows (or one class) borrows another script's model
 # toxic: one model per script; spam: one model shared by both scripts (thresholds per script either way)
 LAYOUT = {"toxic": "per_script", "spam": "shared"}
-MODEL_VERSION = "tandem-moderation-2"
+# head -> scripts whose part is stacked on that script's column layout (features.LAYOUTS; fit_stacked_part)
+STACKED = {"toxic": ("cyrillic",)}
+STACK_C = 16.0  # each block's base models
+STACK_MNB_ALPHA = 0.1
+STACK_META_C = 1.0
+STACK_META_FOLDS = 5  # the meta-model's out-of-fold scores, for the threshold
+MODEL_VERSION = "tandem-moderation-3"
 MODEL_FILE = "model.npz"
 
 csv.field_size_limit(sys.maxsize)
@@ -84,8 +93,52 @@ class Split:
 
 
 @dataclass
+class Features:
+    """A batch's features for training: ``base`` (Featurizer.base_transform) and, per script with a column
+    layout, ``layouts[script]`` (Featurizer.layout_transform; rows of other scripts are left empty)."""
+
+    base: sp.csr_matrix
+    layouts: dict[str, sp.csr_matrix] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return self.base.shape[0]
+
+    def take(self, rows) -> Features:
+        return Features(self.base[rows], {script: X[rows] for script, X in self.layouts.items()})
+
+    def of(self, part: Part) -> sp.csr_matrix:
+        return self.layouts[part.layout] if part.layout else self.base
+
+    @staticmethod
+    def stack(items: list[Features]) -> Features:
+        layouts = {
+            script: sp.vstack([f.layouts[script] for f in items], format="csr") for script in items[0].layouts
+        }
+        return Features(sp.vstack([f.base for f in items], format="csr"), layouts)
+
+
+def featurize(featurizer: Featurizer, texts: list[str], layouts: tuple[str, ...] | None = None) -> Features:
+    """Base features of every text, and each layout's features (``layouts``: default every layout of the
+    featurizer) for the texts of that layout's script."""
+    raw = [text or "" for text in texts]
+    normalised = featurizer.normalize_all(raw)
+    scripts = scripts_of(raw)
+    out = Features(featurizer.base_transform(raw, normalised))
+    for script in featurizer.layouts if layouts is None else layouts:
+        rows = np.flatnonzero(scripts == SCRIPTS.index(script))
+        X = featurizer.layout_transform(script, [raw[i] for i in rows], [normalised[i] for i in rows])
+        counts = np.zeros(len(raw), dtype=np.int64)
+        counts[rows] = np.diff(X.indptr)
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        out.layouts[script] = sp.csr_matrix((X.data, X.indices, indptr), shape=(len(raw), X.shape[1]))
+    return out
+
+
+@dataclass
 class Part:
-    """One linear model: a dense float32 weight per feature column and an intercept."""
+    """One linear model: a dense float32 weight per feature column and an intercept. ``layout``: None for a
+    model over the base columns (Featurizer.base_transform), else the script whose column layout it is
+    fitted on (Featurizer.layout_transform: blocks, then ``n_dense`` dense columns)."""
 
     name: str
     coef: np.ndarray
@@ -93,6 +146,8 @@ class Part:
     C: float
     rows: int
     cv: dict = field(default_factory=dict)
+    layout: str | None = None
+    n_dense: int = 0
 
 
 @dataclass
@@ -110,16 +165,18 @@ class Head:
         shift = [_logit(self.threshold) - _logit(t) for t in self.script_thresholds]
         return np.array([self.parts[self.routing[s]].intercept + shift[s] for s in range(len(SCRIPTS))])
 
-    def decision(self, X: sp.csr_matrix, scripts: np.ndarray) -> np.ndarray:
-        out = np.empty(X.shape[0], dtype=np.float64)
+    def decision(self, X: Features | sp.csr_matrix, scripts: np.ndarray) -> np.ndarray:
+        X = X if isinstance(X, Features) else Features(X)
+        out = np.empty(len(X), dtype=np.float64)
         intercepts = self.intercepts
         for s in range(len(SCRIPTS)):
             rows = np.flatnonzero(scripts == s)
             if len(rows):
-                out[rows] = np.asarray(X[rows] @ self.parts[self.routing[s]].coef) + intercepts[s]
+                part = self.parts[self.routing[s]]
+                out[rows] = np.asarray(X.of(part)[rows] @ part.coef) + intercepts[s]
         return out
 
-    def proba(self, X: sp.csr_matrix, scripts: np.ndarray) -> np.ndarray:
+    def proba(self, X: Features | sp.csr_matrix, scripts: np.ndarray) -> np.ndarray:
         return _sigmoid(self.decision(X, scripts))
 
 
@@ -210,18 +267,116 @@ def fit_part(name: str, X: sp.csr_matrix, y: np.ndarray, c_grid=C_GRID, seed: in
     return Part(name, coef, intercept, C, len(y), report), oofs[C]
 
 
+def _stack_base_models(X: sp.csr_matrix, y: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """One block's three base models, each as (weights, intercept): plain LR, NB-scaled LR (weights folded
+    back to X's columns) and multinomial naive Bayes (log-probability differences, log prior ratio)."""
+    plain = _lr(STACK_C).fit(X, y)
+    ratios = nb_ratios(X, y)
+    nb = _lr(STACK_C).fit(X @ sp.diags(ratios), y)
+    mnb = MultinomialNB(alpha=STACK_MNB_ALPHA).fit(X, y)
+    return [
+        (plain.coef_.ravel(), float(plain.intercept_[0])),
+        (ratios * nb.coef_.ravel(), float(nb.intercept_[0])),
+        (
+            mnb.feature_log_prob_[1] - mnb.feature_log_prob_[0],
+            float(mnb.class_log_prior_[1] - mnb.class_log_prior_[0]),
+        ),
+    ]
+
+
+@dataclass
+class Stack:
+    """The unfolded stacked model (for tests): per block the base models, the dense columns, the meta-model."""
+
+    blocks: list[list[tuple[np.ndarray, float]]]
+    meta: object  # sklearn Pipeline(StandardScaler, LogisticRegression)
+    n_features: int
+    n_dense: int
+
+    def meta_inputs(self, X: sp.csr_matrix) -> np.ndarray:
+        width = self.n_features
+        logits = [
+            np.asarray(X[:, j * width : (j + 1) * width] @ w).ravel() + b
+            for j, models in enumerate(self.blocks)
+            for w, b in models
+        ]
+        dense = X[:, X.shape[1] - self.n_dense :].toarray()
+        return np.column_stack([*logits, dense])
+
+    def decision(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.meta.decision_function(self.meta_inputs(X))
+
+
+def fit_stacked_part(
+    name: str, X: sp.csr_matrix, y: np.ndarray, n_blocks: int, n_dense: int, seed: int = SEED
+) -> tuple[Part, np.ndarray, Stack]:
+    """A stacked model on a column layout (Featurizer.layout_transform: ``n_blocks`` hashed blocks, then
+    ``n_dense`` dense columns), folded into one linear part.
+
+    Per block, three base models at C = STACK_C (``_stack_base_models``); their CV_FOLDS-fold out-of-fold
+    logits (3 per block) and the dense columns feed a meta-model, StandardScaler + logistic regression
+    (C = STACK_META_C) fitted on all rows; the threshold is the F1-best one of the meta-model's
+    STACK_META_FOLDS-fold out-of-fold probabilities. Every piece is linear in the columns, so the meta-model
+    over the base models refitted on all rows is one weight vector: block j's weights are
+    sum_k a_jk * w_jk, the dense columns' weights are theirs in the meta-model, the intercept
+    b + sum_jk a_jk * c_jk, with a = meta coefficient / scale and b = meta intercept - sum(a * mean).
+    Block weights below PRUNE in absolute value are dropped. Returns (part, the meta-model's out-of-fold
+    probabilities, the unfolded stack)."""
+    width = (X.shape[1] - n_dense) // n_blocks
+    blocks = [X[:, j * width : (j + 1) * width] for j in range(n_blocks)]
+    dense = X[:, n_blocks * width :].toarray()
+    folds = list(StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+    columns, fitted = [], []
+    for block in blocks:
+        oof = np.zeros((len(y), 3))
+        for train, valid in folds:
+            for k, (w, b) in enumerate(_stack_base_models(block[train], y[train])):
+                oof[valid, k] = np.asarray(block[valid] @ w).ravel() + b
+        columns.append(oof)
+        fitted.append(_stack_base_models(block, y))
+    Z = np.hstack([*columns, dense])
+    meta = make_pipeline(StandardScaler(), LogisticRegression(C=STACK_META_C, max_iter=2000))
+    meta_folds = StratifiedKFold(STACK_META_FOLDS, shuffle=True, random_state=seed)
+    oof = cross_val_predict(meta, Z, y, cv=meta_folds, method="predict_proba")[:, 1]
+    threshold, f1 = best_threshold(y, oof)
+    meta.fit(Z, y)
+    scaler, regression = meta[0], meta[1]
+    a = regression.coef_[0] / scaler.scale_
+    intercept = float(regression.intercept_[0] - np.sum(regression.coef_[0] * scaler.mean_ / scaler.scale_))
+    coef = np.zeros(X.shape[1], dtype=np.float64)
+    for j, models in enumerate(fitted):
+        for k, (w, b) in enumerate(models):
+            coef[j * width : (j + 1) * width] += a[3 * j + k] * w
+            intercept += float(a[3 * j + k] * b)
+    coef[n_blocks * width :] = a[3 * n_blocks :]
+    coef = coef.astype(np.float32)
+    grams = coef[: n_blocks * width]
+    grams[np.abs(grams) < PRUNE] = 0.0
+    report = {str(STACK_C): {"threshold": threshold, "f1": f1}}
+    part = Part(name, coef, intercept, STACK_C, len(y), report, n_dense=n_dense)
+    return part, oof, Stack(fitted, meta, width, n_dense)
+
+
 def _usable(y: np.ndarray) -> bool:
     return len(y) >= MIN_PART_ROWS and 0 < int(y.sum()) < len(y)
 
 
 def fit_head(
-    name: str, X: sp.csr_matrix, y: np.ndarray, scripts: np.ndarray, layout: str | None = None, c_grid=None
+    name: str,
+    X: Features | sp.csr_matrix,
+    y: np.ndarray,
+    scripts: np.ndarray,
+    layout: str | None = None,
+    c_grid=None,
+    featurizer: Featurizer | None = None,
 ) -> Head:
     """Fit a head on (X, y): one part per script ("per_script") or one for all ("shared"), thresholds per
     script from out-of-fold scores. A script without enough rows of both classes uses the largest part and
-    the pooled threshold."""
+    the pooled threshold. A per-script part listed in STACKED is fitted by fit_stacked_part on that script's
+    column layout (X must carry it: ``featurize``; ``featurizer`` tells its blocks, default Featurizer())."""
     layout = layout or LAYOUT[name]
     c_grid = c_grid or C_GRIDS.get(name, C_GRID)
+    X = X if isinstance(X, Features) else Features(X)
     y = np.asarray(y)
     scripts = np.asarray(scripts)
     parts: list[Part] = []
@@ -230,14 +385,27 @@ def fit_head(
     if layout == "per_script":
         for s, script in enumerate(SCRIPTS):
             rows = np.flatnonzero(scripts == s)
-            if _usable(y[rows]):
-                part, oof[rows] = fit_part(f"{name}_{script}", X[rows], y[rows], c_grid)
-                routing[s] = len(parts)
-                parts.append(part)
+            if not _usable(y[rows]):
+                continue
+            if script in STACKED.get(name, ()) and script in X.layouts:
+                featurizer = featurizer or Featurizer()
+                blocks = len(featurizer.layouts[script]["blocks"])
+                dense = len(featurizer.layouts[script].get("dense", ()))
+                part, oof[rows], _stack = fit_stacked_part(
+                    f"{name}_{script}", X.layouts[script][rows], y[rows], blocks, dense
+                )
+                part.layout = script
+            else:
+                part, oof[rows] = fit_part(f"{name}_{script}", X.base[rows], y[rows], c_grid)
+            routing[s] = len(parts)
+            parts.append(part)
     if not parts:  # "shared", or no script had enough data for a model of its own
-        part, oof = fit_part(name, X, y, c_grid)
+        part, oof = fit_part(name, X.base, y, c_grid)
         parts.append(part)
-    largest = max(range(len(parts)), key=lambda i: parts[i].rows)
+    if None in routing and all(part.layout for part in parts):  # a layout part serves its own script only
+        part, _oof = fit_part(name, X.base, y, c_grid)
+        parts.append(part)
+    largest = max((i for i in range(len(parts)) if not parts[i].layout), key=lambda i: parts[i].rows)
     pooled = best_threshold(y, oof)
     thresholds, cv_f1 = [], []
     for s in range(len(SCRIPTS)):
@@ -278,11 +446,17 @@ def save(heads: dict[str, Head], config: dict, out_dir: Path, normalizer: str) -
         "intercepts": np.array([heads[n].intercepts for n in names], dtype=np.float32),
         "thresholds": np.array([heads[n].threshold for n in names], dtype=np.float32),
         "script_thresholds": np.array([heads[n].script_thresholds for n in names], dtype=np.float32),
+        # per part: "" (over the base columns) or the script whose column layout it is fitted on
+        "part_layouts": np.array([part.layout or "" for part in parts]),
     }
     for part in parts:
-        nz = np.flatnonzero(part.coef)
+        grams = part.coef[: len(part.coef) - part.n_dense]
+        nz = np.flatnonzero(grams)
         arrays[f"{part.name}_index"] = nz.astype(np.int32)
-        arrays[f"{part.name}_value"] = part.coef[nz].astype(np.float16)
+        arrays[f"{part.name}_value"] = grams[nz].astype(np.float16)
+        arrays[f"{part.name}_dense"] = part.coef[len(grams) :].astype(
+            np.float32
+        )  # the layout's dense columns
     path = out_dir / MODEL_FILE
     np.savez_compressed(path, **arrays)
     return path
@@ -293,14 +467,14 @@ def train_all(data_dir: Path, featurizer: Featurizer | None = None):
     featurizer = featurizer or Featurizer()
     datasets = load_datasets(data_dir)
     splits = {name: split(ds) for name, ds in datasets.items()}
-    matrices = {name: featurizer.base_transform(ds.texts) for name, ds in datasets.items()}
+    matrices = {name: featurize(featurizer, ds.texts) for name, ds in datasets.items()}
     heads = {}
     for head in ("toxic", "spam"):
         names = [n for n, ds in datasets.items() if ds.head == head]
-        X = sp.vstack([matrices[n][splits[n].train] for n in names], format="csr")
+        X = Features.stack([matrices[n].take(splits[n].train) for n in names])
         y = np.concatenate([datasets[n].labels[splits[n].train] for n in names])
         scripts = np.concatenate([datasets[n].scripts[splits[n].train] for n in names])
-        heads[head] = fit_head(head, X, y, scripts)
+        heads[head] = fit_head(head, X, y, scripts, featurizer=featurizer)
     return datasets, splits, heads, matrices
 
 
@@ -315,13 +489,22 @@ def report(datasets, splits, heads, matrices, normalizer: str, model_path: Path,
         f"- Normaliser used for the features: `{normalizer}`.",
         "- Features: hashed (MurmurHash3) word 1-2 grams and char_wb 2-5 grams of the normalised text and "
         "char 1-5 grams of the raw text (case kept), 2^19 columns each, sublinear tf, L2 per block and per row "
-        "(tandem/moderation/features.py).",
+        "(tandem/moderation/features.py). The Cyrillic column layout (features.LAYOUTS) adds word 1-2 grams "
+        "of the Russian stems (PyStemmer) of the normalised words and char_wb 3-5 grams of the stemmed text, "
+        "and log(1 + characters), log(1 + words); its blocks are L2-normalised each, not per row.",
         "- Each text is routed by script (mostly Cyrillic / mostly Latin letters): the toxic head has one "
         "linear model per script, the spam head one shared model; every script has its own threshold, folded "
         f"into its intercept, so each head's probabilities cross {THRESHOLD} at that threshold "
         "(model.thresholds are all 0.5).",
         "- Each linear model: logit average of logistic regression and NB-scaled logistic regression "
         "(class_weight balanced), folded into one sparse coefficient vector (tandem/moderation/training.py).",
+        f"- Stacked parts ({', '.join(f'{h} {s}' for h, ss in STACKED.items() for s in ss)}): on the script's "
+        f"column layout, per block (char_wb, raw char, stem words, stem char_wb) logistic regression, "
+        f"NB-scaled logistic regression (C {STACK_C:g}) and multinomial naive Bayes (alpha {STACK_MNB_ALPHA:g}); "
+        f"their {CV_FOLDS}-fold out-of-fold logits and the two dense columns feed a standardised logistic "
+        f"regression (C {STACK_META_C:g}); threshold from its {STACK_META_FOLDS}-fold out-of-fold scores. All "
+        "linear, so folded into one weight vector per block, dense weights and an intercept "
+        f"(weights below {PRUNE:g} dropped).",
         f"- Split: each dataset 80/20 stratified, seed {SEED}; only the 80 % training parts are used for "
         f"fitting, C choice (grid per head: {grids}) and thresholds ({CV_FOLDS}-fold CV "
         "out-of-fold scores, threshold maximising F1 per script).",
@@ -357,7 +540,7 @@ def report(datasets, splits, heads, matrices, normalizer: str, model_path: Path,
         head = heads[ds.head]
         test = splits[name].test
         y = ds.labels[test]
-        s = scores(y, head.proba(matrices[name][test], ds.scripts[test]) >= head.threshold)
+        s = scores(y, head.proba(matrices[name].take(test), ds.scripts[test]) >= head.threshold)
         lines.append(
             f"| {name} | {ds.head} | {len(splits[name].train):,} | {len(test):,} ({int(y.sum()):,}) | "
             f"{s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} |"

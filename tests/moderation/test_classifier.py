@@ -115,11 +115,12 @@ def test_features_are_the_normalised_blocks_side_by_side_routed_by_script():
     width = featurizer.n_base_columns
     for row, script in enumerate(scripts_of(texts)):
         expected = {int(c) + script * width for c in side_by_side[row].indices} | {2 * width + script}
-        assert set(routed[row].indices.tolist()) == expected
+        # the Cyrillic column layout's own columns (stems, dense) come after: tests/moderation/test_features.py
+        assert {c for c in routed[row].indices.tolist() if c < 2 * (width + 1)} == expected
 
 
 def test_a_model_trained_on_older_features_is_refused():
     from tandem.moderation.features import Featurizer, default_config
 
     with pytest.raises(ValueError, match="make model"):
-        Featurizer({**default_config(), "features_version": 2})
+        Featurizer({**default_config(), "features_version": 3})

@@ -1,0 +1,202 @@
+"""Features version 4: numpy word n-gram hashing, the Cyrillic column layout (Russian stems, dense columns) and
+the stacked part folded into one linear model."""
+
+import random
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32 as sklearn_murmurhash3_32
+
+from tandem.moderation import training
+from tandem.moderation.classifier import ShippedModel
+from tandem.moderation.features import (
+    FEATURES_VERSION,
+    Featurizer,
+    dense_features,
+    scripts_of,
+    stem_all,
+    words_of,
+)
+from tandem.moderation.ngrams import SMALL_BATCH_WORDS, hashed_word_ngrams, murmurhash3_32
+
+TEXTS = [
+    "",
+    "a",
+    "ab c",
+    "Привет  мир!! Как дела?",
+    "ÀÉ Straße İ x_y 12 ﬁ",
+    "🙂",
+    "   ",
+    "supercalifragilisticexpialidocious " * 3,
+    "Ты тупой дебил, заткнись уже",
+    "Хорошего вам дня, спасибо за пост",
+    "mixed текст with латиница",
+    "\x00weird\x00 nul",
+    "ё Ё ъ",
+]
+
+
+def test_murmurhash_matches_scikit_learn():
+    rng = random.Random(4)
+    keys = [bytes(rng.randrange(256) for _ in range(n)) for n in range(0, 40) for _ in range(3)]
+    keys += ["слово".encode(), b"a b", "🙂x".encode()]
+    buffer = np.frombuffer(b"".join(keys), dtype=np.uint8)
+    lengths = np.array([len(k) for k in keys])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    ours = murmurhash3_32(buffer, starts, lengths)
+    assert ours.tolist() == [sklearn_murmurhash3_32(k, seed=0) for k in keys]
+
+
+def test_word_ngrams_are_hashing_vectorizer_columns():
+    vectorizer = HashingVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        token_pattern=r"(?u)\b\w+\b",
+        lowercase=True,
+        n_features=2**19,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    )
+    many = TEXTS * 40  # more words than SMALL_BATCH_WORDS: the numpy path; TEXTS alone: the small one
+    assert sum(len(words_of(text)) for text in many) > SMALL_BATCH_WORDS > sum(map(len, map(words_of, TEXTS)))
+    for texts in (TEXTS, many):
+        expected = vectorizer.transform(texts)
+        ours = hashed_word_ngrams([words_of(text) for text in texts], (1, 2), 2**19)
+        assert ours.shape == expected.shape
+        assert abs(ours - expected).max() == 0
+
+
+def test_stems_are_russian_stems_of_the_words():
+    assert stem_all(["Плохие люди плохо говорят", "", "!!"]) == [["плох", "люд", "плох", "говор"], [], []]
+
+
+def test_dense_features():
+    values = dense_features(["", "ab cd  e", "слово"])
+    assert values.dtype == np.float32
+    expected = np.log1p([[0, 0], [8, 3], [5, 1]])
+    assert np.allclose(values, expected, atol=1e-6)
+
+
+def test_layout_blocks_are_l2_normalised_each_with_dense_columns_last():
+    featurizer = Featurizer()
+    width = featurizer.n_features
+    X = featurizer.layout_transform("cyrillic", TEXTS)
+    blocks = featurizer.layouts["cyrillic"]["blocks"]
+    assert X.shape == (len(TEXTS), featurizer.layout_width("cyrillic"))
+    for j in range(len(blocks)):
+        norms = sp.linalg.norm(X[:, j * width : (j + 1) * width], axis=1)
+        assert np.all((np.abs(norms - 1) < 1e-5) | (norms == 0))
+    dense = X[:, len(blocks) * width :].toarray()
+    assert np.array_equal(dense, dense_features(TEXTS))
+
+
+def test_transform_puts_the_layout_on_the_cyrillic_rows_only():
+    featurizer = Featurizer()
+    X = featurizer.transform(TEXTS)
+    assert X.shape == (len(TEXTS), featurizer.n_columns)
+    layout = featurizer.layout_transform("cyrillic", TEXTS)
+    columns, factors = featurizer.layout_columns("cyrillic")
+    own_start = featurizer.layout_offset("cyrillic")
+    for row, script in enumerate(scripts_of(TEXTS)):
+        own = X[row, own_start:]
+        if script != 0:
+            assert own.nnz == 0
+            continue
+        # every layout column is in X where layout_columns says, divided by its factor
+        values = layout[row].toarray().ravel()
+        nz = np.flatnonzero(values)
+        got = X[row].toarray().ravel()[columns[nz]]
+        assert got * factors[nz] == pytest.approx(values[nz], rel=1e-5)
+
+
+def test_an_old_features_version_is_refused():
+    from tandem.moderation.features import default_config
+
+    with pytest.raises(ValueError, match="make model"):
+        Featurizer({**default_config(), "features_version": FEATURES_VERSION - 1})
+
+
+RUDE = ["тупой", "дебил", "идиот", "заткнись", "урод", "дурак", "мразь"]
+KIND = ["спасибо", "хорошего", "дня", "пост", "интересно", "друзья", "погода"]
+FILLER = ["сегодня", "вчера", "мы", "они", "город", "новости", "очень", "просто", "вообще"]
+RUDE_EN = ["stupid", "idiot", "moron", "shut", "ugly", "dumb", "loser"]
+KIND_EN = ["thanks", "lovely", "day", "post", "great", "friends", "weather"]
+FILLER_EN = ["today", "yesterday", "we", "they", "city", "news", "very", "just", "really"]
+
+
+def _corpus(n: int, seed: int) -> tuple[list[str], np.ndarray]:
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for i in range(n):
+        label = i % 3 == 0
+        cyrillic = i % 2 == 0
+        words = (RUDE if label else KIND) if cyrillic else (RUDE_EN if label else KIND_EN)
+        filler = FILLER if cyrillic else FILLER_EN
+        # some noise: a few labels disagree with the words, so the fit is not separable
+        if rng.random() < 0.1:
+            label = not label
+        chosen = rng.sample(words, 2) + rng.sample(filler, rng.randint(1, 5))
+        rng.shuffle(chosen)
+        texts.append(" ".join(chosen) + rng.choice(["", "!", "!!!", " ?", "."]))
+        labels.append(int(label))
+    return texts, np.array(labels)
+
+
+@pytest.fixture(scope="module")
+def small_training():
+    featurizer = Featurizer()
+    texts, y = _corpus(300, 1)
+    return featurizer, texts, y, training.featurize(featurizer, texts)
+
+
+def test_folded_stacked_part_scores_as_the_unfolded_stack(small_training, monkeypatch):
+    monkeypatch.setattr(training, "PRUNE", 0.0)
+    _featurizer, texts, y, features = small_training
+    rows = np.flatnonzero(scripts_of(texts) == 0)
+    X = features.layouts["cyrillic"][rows]
+    part, oof, stack = training.fit_stacked_part("toxic_cyrillic", X, y[rows], 4, 2)
+    assert part.n_dense == 2
+    assert part.coef.shape == (X.shape[1],)
+    assert oof.shape == (len(rows),) and np.all((oof >= 0) & (oof <= 1))
+    folded = np.asarray(X @ part.coef).ravel() + part.intercept
+    assert folded == pytest.approx(stack.decision(X), abs=1e-3)
+
+
+def test_shipped_model_scores_as_the_trained_heads(small_training, tmp_path):
+    featurizer, texts, y, features = small_training
+    scripts = scripts_of(texts)
+    head = training.fit_head("toxic", features, y, scripts, featurizer=featurizer)
+    assert [part.layout for part in head.parts] == ["cyrillic", None]
+    spam = training.fit_head("spam", features, 1 - y, scripts, featurizer=featurizer)
+    training.save({"toxic": head, "spam": spam}, featurizer.config, tmp_path, featurizer.normalizer_name)
+    model = ShippedModel(tmp_path / training.MODEL_FILE)
+    assert model.version == training.MODEL_VERSION
+    new_texts, _ = _corpus(60, 2)
+    new_texts += ["", "🙂", "ъ", "Ты тупой, really stupid"]
+    expected = training.featurize(featurizer, new_texts)
+    new_scripts = scripts_of(new_texts)
+    probabilities = model.probabilities(new_texts)
+    toxic, spam_column = model.heads.index("toxic"), model.heads.index("spam")
+    # float16 storage of the weights: scores agree to about a thousandth
+    assert probabilities[:, toxic] == pytest.approx(head.proba(expected, new_scripts), abs=2e-3)
+    assert probabilities[:, spam_column] == pytest.approx(spam.proba(expected, new_scripts), abs=2e-3)
+
+
+def test_a_model_file_without_part_layouts_is_refused(tmp_path):
+    from tandem.moderation.classifier import MODEL_PATH
+
+    with np.load(MODEL_PATH, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files if name != "part_layouts"}
+    np.savez(tmp_path / "old.npz", **arrays)
+    with pytest.raises(ValueError, match="make model"):
+        ShippedModel(tmp_path / "old.npz")
+
+
+def test_scripts_of_a_batch_equals_script_of_each_text():
+    from tandem.moderation.features import script_of
+
+    texts = [*TEXTS, None, "ъ", "\ud800x", "𝐀bc", "Ѐ", "ӿz", "aб", "бa", "бaб", "Hello мир", "Привет world"]
+    assert scripts_of(texts).tolist() == [script_of(text or "") for text in texts]
