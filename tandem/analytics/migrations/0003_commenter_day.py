@@ -7,11 +7,19 @@ COVERING = (
 )
 
 
-def covering(apps, schema_editor):
+INDEX = models.Index(fields=["workspace", "channel", "date"], name="commenter_day_idx")
+
+
+def create_index(apps, schema_editor):
     """On PostgreSQL the index also carries the figures (INCLUDE), so a period's sums read it alone."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX commenter_day_idx")
         schema_editor.execute(COVERING)
+    else:
+        schema_editor.add_index(apps.get_model("analytics", "CommenterDay"), INDEX)
+
+
+def drop_index(apps, schema_editor):
+    schema_editor.remove_index(apps.get_model("analytics", "CommenterDay"), INDEX)
 
 
 class Migration(migrations.Migration):
@@ -56,9 +64,9 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={
-                "indexes": [models.Index(fields=["workspace", "channel", "date"], name="commenter_day_idx")]
-            },
         ),
-        migrations.RunPython(covering, migrations.RunPython.noop),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddIndex(model_name="commenterday", index=INDEX)],
+            database_operations=[migrations.RunPython(create_index, drop_index)],
+        ),
     ]
