@@ -182,26 +182,28 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
     return len(objects)
 
 
-# One INSERT … SELECT per refresh, in the database: the (author, channel, local day) of each public comment,
-# then with window functions each one's previous day (in the channel and in the workspace) and the author's
-# first day in the workspace, counted per (channel or workspace, day, since, first_here). Only the authors
-# who commented in the range are read, with their whole history (their previous days may be older).
+# One INSERT … SELECT per refresh, in the database: the (author, channel, local day) of each public comment
+# (read once), then with window functions each one's previous day (in the channel and in the workspace) and
+# the author's first day in the workspace, counted per (channel or workspace, day, since, first_here). Only
+# the authors who commented in the range are read, with their whole history (their previous days may be
+# older).
 COMMENTER_DAYS_SQL = """
 INSERT INTO {table} (workspace_id, channel_id, date, since, first_here, authors)
+WITH author_days AS ({days})
 SELECT %s, channel_id, day, since, first_here, COUNT(*) FROM (
     SELECT channel_id, day, COALESCE(previous, first) AS since, previous IS NULL AS first_here
     FROM (
         SELECT channel_id, day,
                LAG(day) OVER (PARTITION BY author_id, channel_id ORDER BY day) AS previous,
                MIN(day) OVER (PARTITION BY author_id) AS first
-        FROM ({days}) author_days
+        FROM author_days
     ) per_channel
     WHERE day >= %s AND day <= %s
     UNION ALL
     SELECT NULL, day, COALESCE(previous, day), previous IS NULL
     FROM (
         SELECT day, LAG(day) OVER (PARTITION BY author_id ORDER BY day) AS previous
-        FROM (SELECT DISTINCT author_id, day FROM ({days}) author_channel_days) author_workspace_days
+        FROM (SELECT DISTINCT author_id, day FROM author_days) author_workspace_days
     ) per_workspace
     WHERE day >= %s AND day <= %s
 ) counted
@@ -229,7 +231,7 @@ def _refresh_commenters(workspace, channel_ids, zone, start_date: date, end_date
     days_sql, days_params = days.query.sql_with_params()
     sql = COMMENTER_DAYS_SQL.format(table=CommenterDay._meta.db_table, days=days_sql)
     bounds = [start_date.isoformat(), end_date.isoformat()]
-    params = [workspace.pk, *days_params, *bounds, *days_params, *bounds]
+    params = [*days_params, workspace.pk, *bounds, *bounds]
     CommenterDay.objects.filter(workspace=workspace, date__range=(start_date, end_date)).delete()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
