@@ -32,14 +32,14 @@ def test_er_by_views_and_the_telegram_reason_when_views_are_missing():
     assert kpis.er_by_views(12, 400).value == pytest.approx(3.0)
     missing = kpis.er_by_views(12, None, "telegram")
     assert missing.value is None
-    assert missing.reason.startswith("Telegram's Bot API gives no view counts")
+    assert missing.reason.startswith("Telegram gives bots no view counts")
     assert kpis.er_by_views(12, None, "sandbox").reason == str(kpis.NO_VIEWS)
 
 
 def test_err_telegram_sense():
     # posts seen 300 and 500 times on average 400 by 2,000 subscribers: 20 %
     assert kpis.err_telegram(400, 2000).value == pytest.approx(20.0)
-    assert kpis.err_telegram(None, 2000).reason.startswith("Telegram's Bot API")
+    assert kpis.err_telegram(None, 2000).reason.startswith("Telegram gives bots no view counts")
     assert kpis.err_telegram(400, 0).value is None
 
 
@@ -53,7 +53,7 @@ def test_er_day_love_rate_talk_rate():
 
 def test_virality():
     assert kpis.virality(8, 800).value == pytest.approx(1.0)
-    assert kpis.virality(8, None, "telegram").reason.startswith("Telegram's Bot API")
+    assert kpis.virality(8, None, "telegram").reason.startswith("Telegram gives bots no view counts")
     assert kpis.virality(None, 800).value is None
 
 

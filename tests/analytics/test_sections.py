@@ -60,7 +60,7 @@ def test_telegram_without_views_says_why_instead_of_zero(team):
     (summary,) = sections(team, ReportSection.SUMMARY)
     er_views = figures(summary)["ER by views (rate of sums)"]
     assert er_views.value is None
-    assert er_views.unavailable.startswith("Telegram's Bot API gives no view counts")
+    assert er_views.unavailable.startswith("Telegram gives bots no view counts")
     assert (
         figures(summary)["ER by reach (rate of sums)"].unavailable
         == "The platform does not report reach for these posts."
