@@ -176,6 +176,54 @@ class CommenterDay(models.Model):
         return f"{self.channel or self.workspace} on {self.date}"
 
 
+class AuthorDay(models.Model):
+    """How many public comments one author wrote in one channel on one workspace-local day (rows only for
+    authors who commented that day), rebuilt by ``rollups.refresh``: a period's top commenters are a grouped
+    sum over (channel, date) instead of a count over every comment."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="author_days")
+    date = models.DateField()
+    author = models.ForeignKey("community.Author", on_delete=models.CASCADE, related_name="+")
+    comments = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # every column the top commenters read, so PostgreSQL answers from the index alone
+            models.Index(fields=["channel", "date", "author", "comments"], name="author_day_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.author_id} in {self.channel_id} on {self.date}"
+
+
+class VerdictDay(models.Model):
+    """The engine's verdicts (hold, hide, delete, warn, mute, ban that took effect) per channel, local day,
+    source and rule, rebuilt by ``rollups.refresh``, with how many of them the team reversed so far (undid
+    them, or approved the comment held). A reversal counts on the day of the verdict it reverses."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="verdict_days")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="verdict_days")
+    date = models.DateField()
+    source = models.CharField(max_length=12)
+    rule_name = models.CharField(max_length=200, blank=True)
+    verdicts = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    hidden = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)  # delete or warn
+    banned = models.PositiveIntegerField(default=0)  # ban or mute
+    reversed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "date", "source", "rule_name"], name="one_verdict_day_per_rule"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rule_name or self.source} in {self.channel_id} on {self.date}"
+
+
 class ReportSection(models.TextChoices):
     SUMMARY = "summary", _("Summary")
     AUDIENCE = "audience", _("Followers and growth")

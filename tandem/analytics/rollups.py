@@ -18,7 +18,7 @@ from django.utils import timezone
 from tandem.channels.models import Channel
 from tandem.community.models import Comment, ModerationAction
 
-from .models import ChannelDay, ChannelPost, CommenterDay, DailyRollup
+from .models import AuthorDay, ChannelDay, ChannelPost, CommenterDay, DailyRollup, VerdictDay
 
 ENGINE_SOURCES = [
     ModerationAction.Source.RULE,
@@ -49,6 +49,8 @@ FIGURES = [
     "reversed",
 ]
 BATCH = 2000
+# The engine's actions that are verdicts on a comment (VerdictDay; the moderation section's table by rule).
+VERDICTS = ["hold", "hide", "delete", "warn", "mute", "ban"]
 
 
 def _sum(field: str):
@@ -179,7 +181,112 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
                 update_fields=[*FIGURES, "refreshed_at"],
             )
         _refresh_commenters(workspace, channel_ids, zone, start_date, end_date, whole)
+        _refresh_author_days(channel_ids, zone, start_date, end_date)
+        _refresh_verdicts(workspace, channel_ids, zone, start_date, end_date)
     return len(objects)
+
+
+AUTHOR_DAYS_SQL = """
+INSERT INTO {table} (channel_id, date, author_id, comments)
+SELECT counted.channel_id, counted.day, counted.author_id, counted.comments FROM ({counted}) counted
+"""
+
+
+def _refresh_author_days(channel_ids, zone, start_date: date, end_date: date) -> None:
+    """AuthorDay rows of the local days start_date … end_date: one INSERT … SELECT grouped in the database."""
+    low = datetime.combine(start_date, time.min, zone)
+    high = datetime.combine(end_date + timedelta(days=1), time.min, zone)
+    counted = (
+        Comment.objects.filter(
+            channel_id__in=channel_ids,
+            from_team=False,
+            author__isnull=False,
+            sent_at__gte=low,
+            sent_at__lt=high,
+        )
+        .annotate(day=TruncDate("sent_at", tzinfo=zone))
+        .values("channel_id", "day", "author_id")
+        .order_by()
+        .annotate(comments=Count("id"))
+    )
+    sql, params = counted.query.sql_with_params()
+    AuthorDay.objects.filter(channel_id__in=channel_ids, date__range=(start_date, end_date)).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(AUTHOR_DAYS_SQL.format(table=AuthorDay._meta.db_table, counted=sql), params)
+
+
+def verdicts(workspace, channel_ids):
+    """The engine's verdicts that took effect on the channels' comments, each marked ``undone`` (a team row
+    undoes it) and ``approved`` (the team approved its comment: reverses a hold)."""
+    team = ModerationAction.objects.filter(source=ModerationAction.Source.TEAM)
+    return (
+        ModerationAction.objects.filter(
+            workspace=workspace,
+            comment__channel_id__in=channel_ids,
+            source__in=ENGINE_SOURCES,
+            action__in=VERDICTS,
+            ok=True,
+        )
+        .annotate(
+            undone=Exists(team.filter(undoes=OuterRef("pk"))),
+            approved=Exists(team.filter(comment_id=OuterRef("comment_id"), action="approve")),
+        )
+        .order_by()
+    )
+
+
+def _reversed_days(workspace, zone, start_date: date, end_date: date, low, high) -> set[date]:
+    """Local days outside start_date … end_date of engine verdicts the team reversed between low and high:
+    their reversal counts on the verdict's day, so those days are counted again."""
+    team = ModerationAction.objects.filter(
+        workspace=workspace, source=ModerationAction.Source.TEAM, created_at__gte=low, created_at__lt=high
+    )
+    moments = ModerationAction.objects.filter(
+        Q(pk__in=team.filter(undoes__isnull=False).values("undoes_id"))
+        | Q(action="hold", comment_id__in=team.filter(action="approve").values("comment_id")),
+        workspace=workspace,
+        source__in=ENGINE_SOURCES,
+    ).values_list("created_at", flat=True)
+    days = {moment.astimezone(zone).date() for moment in moments}
+    return {day for day in days if not start_date <= day <= end_date}
+
+
+def _refresh_verdicts(workspace, channel_ids, zone, start_date: date, end_date: date) -> None:
+    """VerdictDay rows of the local days start_date … end_date, and of the earlier days whose verdicts the
+    team reversed in that range (refresh_recent thereby re-counts them)."""
+    low = datetime.combine(start_date, time.min, zone)
+    high = datetime.combine(end_date + timedelta(days=1), time.min, zone)
+    extra = _reversed_days(workspace, zone, start_date, end_date, low, high)
+    moments = Q(created_at__gte=low, created_at__lt=high)
+    for day in extra:
+        moments |= Q(
+            created_at__gte=datetime.combine(day, time.min, zone),
+            created_at__lt=datetime.combine(day + timedelta(days=1), time.min, zone),
+        )
+    reversed_ = Q(undone=True) | Q(action="hold", approved=True)
+    rows = (
+        verdicts(workspace, channel_ids)
+        .filter(moments)
+        .annotate(day=TruncDate("created_at", tzinfo=zone), channel_id=F("comment__channel_id"))
+        .values("channel_id", "day", "source", "rule_name")
+        .order_by()
+        .annotate(
+            verdicts=Count("id"),
+            held=Count("id", filter=Q(action="hold")),
+            hidden=Count("id", filter=Q(action="hide")),
+            deleted=Count("id", filter=Q(action__in=["delete", "warn"])),
+            banned=Count("id", filter=Q(action__in=["ban", "mute"])),
+            reversed=Count("id", filter=reversed_),
+        )
+    )
+    objects = [
+        VerdictDay(workspace=workspace, date=row.pop("day"), channel_id=row.pop("channel_id"), **row)
+        for row in rows
+    ]
+    VerdictDay.objects.filter(channel_id__in=channel_ids).filter(
+        Q(date__range=(start_date, end_date)) | Q(date__in=extra)
+    ).delete()
+    VerdictDay.objects.bulk_create(objects, batch_size=BATCH)
 
 
 # One INSERT … SELECT per refresh, in the database: the (author, channel, local day) of each public comment

@@ -4,21 +4,21 @@ moderation load (the engine's verdicts by rule, and the share the team reversed)
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Exists, IntegerField, Min, OuterRef, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tandem.community.models import Author, Comment, ModerationAction
 
 from . import charts, kpis
-from .models import ReportSection
+from .models import AuthorDay, ReportSection, VerdictDay
 from .periods import Period
-from .rollups import ENGINE_SOURCES
 from .scope import Scope
 from .sections import Section, Table
 from .sections_content import figure, section
 
 TOP_COMMENTERS = 10
-VERDICTS = ["hold", "hide", "delete", "warn", "mute", "ban"]
+VERDICT_FIGURES = ["verdicts", "held", "hidden", "deleted", "banned", "reversed"]
 
 
 # --- community ---------------------------------------------------------------------------------------------
@@ -101,13 +101,13 @@ LIMIT %s
 
 
 def _top(scope: Scope) -> list[tuple]:
-    """The period's top commenters: counted per author from comment_channel_idx alone (it carries the author
-    on PostgreSQL), then only the counted authors are joined for their names."""
+    """The period's top commenters: summed per author from AuthorDay (author_day_idx), then only the counted
+    authors are joined for their names."""
+    period = scope.period
     counted = (
-        _public(scope, scope.period)
-        .exclude(author=None)
+        AuthorDay.objects.filter(channel_id__in=scope.channel_ids, date__range=(period.start, period.end))
         .values("author_id")
-        .annotate(comments=Count("author_id"))
+        .annotate(comments=Sum("comments"))
         .order_by()
     )
     sql, params = counted.query.sql_with_params()
@@ -196,35 +196,20 @@ def community(scope: Scope) -> Section:
 # --- moderation ------------------------------------------------------------------------------------------------
 
 
-def _verdicts(scope: Scope, period: Period):
-    """The engine's verdicts in the period, each marked whether the team reversed it: undid it, or
-    approved the comment it held."""
-    low, high = period.bounds()
-    team = ModerationAction.objects.filter(source=ModerationAction.Source.TEAM)
-    return (
-        ModerationAction.objects.filter(
-            workspace=scope.workspace,
-            comment__channel_id__in=scope.channel_ids,
-            source__in=ENGINE_SOURCES,
-            action__in=VERDICTS,
-            ok=True,
-            created_at__gte=low,
-            created_at__lt=high,
-        )
-        .annotate(
-            undone=Exists(team.filter(undoes=OuterRef("pk"))),
-            approved=Exists(team.filter(comment_id=OuterRef("comment_id"), action="approve")),
-        )
-        .order_by()
-    )
+def _verdict_days(scope: Scope, period: Period):
+    """The engine's verdicts of the period by channel, day, source and rule, from VerdictDay (rollups), each
+    row with how many the team reversed: undid them, or approved the comment held."""
+    return VerdictDay.objects.filter(
+        channel_id__in=scope.channel_ids, date__range=(period.start, period.end)
+    ).order_by()
 
 
-def _reversed() -> Q:
-    return Q(undone=True) | Q(action="hold", approved=True)
+def _total(name: str):
+    return Coalesce(Sum(name), Value(0), output_field=IntegerField())
 
 
 def _false_positives(scope: Scope, period: Period) -> kpis.Rate:
-    counts = _verdicts(scope, period).aggregate(all=Count("id"), reversed=Count("id", filter=_reversed()))
+    counts = _verdict_days(scope, period).aggregate(all=_total("verdicts"), reversed=_total("reversed"))
     return kpis.false_positive_rate(counts["reversed"], counts["all"])
 
 
@@ -247,16 +232,9 @@ def moderation(scope: Scope) -> Section:
         )
     ]
     by_rule = list(
-        _verdicts(scope, scope.period)
+        _verdict_days(scope, scope.period)
         .values("source", "rule_name")
-        .annotate(
-            verdicts=Count("id"),
-            held=Count("id", filter=Q(action="hold")),
-            hidden=Count("id", filter=Q(action="hide")),
-            deleted=Count("id", filter=Q(action__in=["delete", "warn"])),
-            banned=Count("id", filter=Q(action__in=["ban", "mute"])),
-            reversed=Count("id", filter=_reversed()),
-        )
+        .annotate(**{name: _total(name) for name in VERDICT_FIGURES})
         .order_by("-verdicts", "rule_name")
     )
     # The period's rate from the rows by rule (the same verdicts), so only the previous period is read apart.

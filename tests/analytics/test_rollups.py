@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tandem.analytics import rollup_tasks, rollups
-from tandem.analytics.models import DailyRollup
+from tandem.analytics.models import AuthorDay, DailyRollup, VerdictDay
 
 from . import dash_data
 
@@ -130,6 +130,71 @@ def test_periodic_task_refreshes_recent_days_of_every_workspace(workspace, team)
     today = datetime.now(NEW_YORK).date()
     assert rollup(news, today).public_comments == 1
     assert DailyRollup.objects.filter(channel=news, date=today - timedelta(days=1)).exists()
+
+
+def test_author_days_count_public_comments_per_author_on_the_local_day(workspace):
+    news = dash_data.channel(workspace)
+    late = datetime(2026, 11, 10, 23, 30, tzinfo=NEW_YORK)  # 04:30 UTC on the 11th
+    dash_data.comment(news, late, "ann")
+    dash_data.comment(news, datetime(2026, 11, 10, 9, tzinfo=NEW_YORK), "ann")
+    dash_data.comment(news, datetime(2026, 11, 11, 0, 30, tzinfo=NEW_YORK), "ann")
+    dash_data.comment(news, late, "bob")
+    dash_data.comment(news, late, "team", from_team=True)  # the team's replies are not counted
+    dash_data.comment(news, late, None)  # nor comments without an author
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 11))
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 11))  # twice changes nothing
+
+    rows = AuthorDay.objects.filter(channel=news).values_list("date", "author__display_name", "comments")
+    assert sorted(rows) == [
+        (date(2026, 11, 10), "ann", 2),
+        (date(2026, 11, 10), "bob", 1),
+        (date(2026, 11, 11), "ann", 1),
+    ]
+
+
+def verdict_rows(channel):
+    return sorted(
+        VerdictDay.objects.filter(channel=channel).values_list(
+            "date", "source", "rule_name", "verdicts", "held", "hidden", "deleted", "banned", "reversed"
+        )
+    )
+
+
+def test_verdict_days_per_rule_on_the_local_day_with_reversals(workspace):
+    news = dash_data.channel(workspace)
+    late = datetime(2026, 11, 10, 23, 30, tzinfo=NEW_YORK)  # 04:30 UTC on the 11th
+    spam, rude, fine, kept, warned = (dash_data.comment(news, late, name) for name in "srfkw")
+    dash_data.audit(spam, "delete", late, rule_name="links")
+    dash_data.audit(warned, "warn", late, rule_name="links")
+    hidden = dash_data.audit(rude, "hide", late, rule_name="insults")
+    dash_data.audit(rude, "unhide", late, source="team", undoes=hidden)
+    dash_data.audit(fine, "hold", late, source="model")
+    dash_data.audit(fine, "approve", late, source="team")
+    dash_data.audit(kept, "ban", late, source="team")  # the team's own verdicts are not the engine's
+    rollups.refresh(workspace, date(2026, 11, 10), date(2026, 11, 11))
+
+    assert verdict_rows(news) == [
+        (date(2026, 11, 10), "model", "", 1, 1, 0, 0, 0, 1),
+        (date(2026, 11, 10), "rule", "insults", 1, 0, 1, 0, 0, 1),
+        (date(2026, 11, 10), "rule", "links", 2, 0, 0, 2, 0, 0),
+    ]
+
+
+def test_a_later_reversal_recounts_the_verdicts_day_on_the_periodic_refresh(workspace):
+    news = dash_data.channel(workspace)
+    today = datetime.now(NEW_YORK).date()
+    then = datetime.combine(today - timedelta(days=10), datetime.min.time(), NEW_YORK) + timedelta(hours=23)
+    rude, fine = dash_data.comment(news, then, "r"), dash_data.comment(news, then, "f")
+    hidden = dash_data.audit(rude, "hide", then, rule_name="insults")
+    dash_data.audit(fine, "hold", then, rule_name="insults")
+    rollups.refresh(workspace, then.date(), today)
+    assert verdict_rows(news)[0][-1] == 0
+
+    now = datetime.now(NEW_YORK)
+    dash_data.audit(rude, "unhide", now, source="team", undoes=hidden)
+    dash_data.audit(fine, "approve", now, source="team")
+    rollups.refresh_recent(workspace)  # yesterday and today: re-counts the verdicts' day too
+    assert verdict_rows(news) == [(then.date(), "rule", "insults", 2, 1, 1, 0, 0, 2)]
 
 
 def test_demo_history_fills_90_days_once_and_the_dashboard_shows_it(db, client_as):
