@@ -196,6 +196,23 @@ class AuthorDay(models.Model):
         return f"{self.author_id} in {self.channel_id} on {self.date}"
 
 
+class FirstResponse(models.Model):
+    """One public comment the team answered: its channel, its workspace-local day and the seconds from it to
+    the team's first reply (rebuilt by ``rollups.refresh``), so a period's answered count and median first
+    response read these rows instead of joining the team's replies to the comments."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="first_responses")
+    date = models.DateField()
+    comment = models.ForeignKey("community.Comment", on_delete=models.CASCADE, related_name="+")
+    seconds = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["channel", "date", "seconds"], name="first_response_idx")]
+
+    def __str__(self):
+        return f"{self.comment_id}: {self.seconds} s"
+
+
 class VerdictDay(models.Model):
     """The engine's verdicts (hold, hide, delete, warn, mute, ban that took effect) per channel, local day,
     source and rule, rebuilt by ``rollups.refresh``, with how many of them the team reversed so far (undid

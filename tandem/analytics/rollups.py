@@ -18,7 +18,15 @@ from django.utils import timezone
 from tandem.channels.models import Channel
 from tandem.community.models import Comment, ModerationAction
 
-from .models import AuthorDay, ChannelDay, ChannelPost, CommenterDay, DailyRollup, VerdictDay
+from .models import (
+    AuthorDay,
+    ChannelDay,
+    ChannelPost,
+    CommenterDay,
+    DailyRollup,
+    FirstResponse,
+    VerdictDay,
+)
 
 ENGINE_SOURCES = [
     ModerationAction.Source.RULE,
@@ -183,7 +191,50 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
         _refresh_commenters(workspace, channel_ids, zone, start_date, end_date, whole)
         _refresh_author_days(channel_ids, zone, start_date, end_date)
         _refresh_verdicts(workspace, channel_ids, zone, start_date, end_date)
+        _refresh_first_responses(channel_ids, zone, start_date, end_date)
     return len(objects)
+
+
+def _spans(days, zone) -> Q:
+    moments = Q(pk__in=[])
+    for first, last in days:
+        moments |= Q(
+            sent_at__gte=datetime.combine(first, time.min, zone),
+            sent_at__lt=datetime.combine(last + timedelta(days=1), time.min, zone),
+        )
+    return moments
+
+
+def _refresh_first_responses(channel_ids, zone, start_date: date, end_date: date) -> None:
+    """FirstResponse rows of the public comments of the local days start_date … end_date, and of the
+    earlier days of comments the team first answered in that range (refresh_recent re-counts them)."""
+    low = datetime.combine(start_date, time.min, zone)
+    high = datetime.combine(end_date + timedelta(days=1), time.min, zone)
+    replies = Comment.objects.filter(channel_id__in=channel_ids, from_team=True, parent__from_team=False)
+    asked = replies.filter(sent_at__gte=low, sent_at__lt=high, parent__sent_at__lt=low).values_list(
+        "parent__sent_at", flat=True
+    )
+    extra = {moment.astimezone(zone).date() for moment in asked}
+    spans = [(start_date, end_date), *((day, day) for day in extra)]
+    first_replies = (
+        replies.filter(parent__in=Comment.objects.filter(_spans(spans, zone)).values("pk"))
+        .values("parent_id", "channel_id")
+        .order_by()
+        .annotate(first_reply=Min("sent_at"), asked=Min("parent__sent_at"))
+    )
+    objects = [
+        FirstResponse(
+            channel_id=row["channel_id"],
+            comment_id=row["parent_id"],
+            date=row["asked"].astimezone(zone).date(),
+            seconds=(row["first_reply"] - row["asked"]).total_seconds(),
+        )
+        for row in first_replies
+    ]
+    FirstResponse.objects.filter(channel_id__in=channel_ids).filter(
+        Q(date__range=(start_date, end_date)) | Q(date__in=extra)
+    ).delete()
+    FirstResponse.objects.bulk_create(objects, batch_size=BATCH)
 
 
 AUTHOR_DAYS_SQL = """

@@ -4,14 +4,14 @@ moderation load (the engine's verdicts by rule, and the share the team reversed)
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Exists, IntegerField, Min, OuterRef, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tandem.community.models import Author, Comment, ModerationAction
 
 from . import charts, kpis
-from .models import AuthorDay, ReportSection, VerdictDay
+from .models import AuthorDay, FirstResponse, ReportSection, VerdictDay
 from .periods import Period
 from .scope import Scope
 from .sections import Section, Table
@@ -44,52 +44,19 @@ def _commenters(scope: Scope, period: Period) -> kpis.Commenters:
 
 
 def _answers(scope: Scope, period: Period) -> tuple[int, kpis.Rate]:
-    """How many public comments of the period the team answered, and the median seconds to its first reply.
-    Read from the team's replies (far fewer than the public's comments), each after the comment it answers."""
-    low, high = period.bounds()
-    first_replies = (
-        Comment.objects.filter(
-            channel_id__in=scope.channel_ids,
-            from_team=True,
-            sent_at__gte=low,
-            parent__from_team=False,
-            parent__sent_at__gte=low,
-            parent__sent_at__lt=high,
-        )
-        .values("parent_id")
-        .order_by()
-        .annotate(first_reply=Min("sent_at"), asked=Min("parent__sent_at"))
-        .values_list("asked", "first_reply")
-    )
-    if connection.vendor != "postgresql":
-        delays = [(reply - asked).total_seconds() for asked, reply in first_replies]
-        return len(delays), kpis.median_seconds(delays)
-    # PostgreSQL counts them and picks the middle delays itself, instead of sending every pair here.
-    sql, params = first_replies.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(MIDDLE_DELAYS_SQL.format(first_replies=sql), params)
-        found = cursor.fetchall()
-    middle = [delay for _answered, delay in found if delay is not None]
-    return found[0][0], kpis.median_seconds(middle)
-
-
-# The answered count, and the one or two middle delays of those not negative (what statistics.median
-# averages): seconds as float8 from the exact interval, as timedelta.total_seconds() gives them.
-MIDDLE_DELAYS_SQL = """
-WITH delays AS (
-    SELECT EXTRACT(EPOCH FROM (first_reply - asked))::float8 AS delay FROM ({first_replies}) first_replies
-)
-SELECT answered.count, middle.delay
-FROM (SELECT COUNT(*) AS count FROM delays) answered
-LEFT JOIN (
-    SELECT delay FROM (
-        SELECT delay, ROW_NUMBER() OVER (ORDER BY delay) AS position, COUNT(*) OVER () AS total
-        FROM delays WHERE delay >= 0
-    ) ranked
-    WHERE position IN ((total + 1) / 2, total / 2 + 1)
-) middle ON TRUE
-ORDER BY middle.delay
-"""
+    """How many public comments of the period the team answered, and the median seconds to its first reply,
+    from FirstResponse (rollups): counted, then only the one or two middle delays of those not negative are
+    read (in order from first_response_idx)."""
+    rows = FirstResponse.objects.filter(
+        channel_id__in=scope.channel_ids, date__range=(period.start, period.end)
+    ).order_by()
+    counts = rows.aggregate(answered=Count("id"), timed=Count("id", filter=Q(seconds__gte=0)))
+    timed = counts["timed"]
+    if not timed:
+        return counts["answered"], kpis.median_seconds([])
+    first = (timed - 1) // 2
+    middle = rows.filter(seconds__gte=0).order_by("seconds").values_list("seconds", flat=True)
+    return counts["answered"], kpis.median_seconds(middle[first : timed // 2 + 1])
 
 
 TOP_SQL = """

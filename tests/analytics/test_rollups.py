@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tandem.analytics import rollup_tasks, rollups
-from tandem.analytics.models import AuthorDay, DailyRollup, VerdictDay
+from tandem.analytics.models import AuthorDay, DailyRollup, FirstResponse, VerdictDay
 
 from . import dash_data
 
@@ -195,6 +195,25 @@ def test_a_later_reversal_recounts_the_verdicts_day_on_the_periodic_refresh(work
     dash_data.audit(fine, "approve", now, source="team")
     rollups.refresh_recent(workspace)  # yesterday and today: re-counts the verdicts' day too
     assert verdict_rows(news) == [(then.date(), "rule", "insults", 2, 1, 1, 0, 0, 2)]
+
+
+def test_first_responses_on_the_comments_local_day_and_a_late_answer_recounts_it(workspace):
+    news = dash_data.channel(workspace)
+    today = datetime.now(NEW_YORK).date()
+    then = datetime.combine(today - timedelta(days=10), datetime.min.time(), NEW_YORK) + timedelta(hours=23)
+    asked, later = dash_data.comment(news, then, "ann"), dash_data.comment(news, then, "bob")
+    dash_data.comment(news, then + timedelta(minutes=90), from_team=True, parent=asked)  # next local day
+    dash_data.comment(news, then + timedelta(hours=3), from_team=True, parent=asked)  # not the first
+    rollups.refresh(workspace, then.date(), today)
+    rows = FirstResponse.objects.values_list("comment_id", "date", "seconds")
+    assert list(rows) == [(asked.pk, then.date(), 5400.0)]
+
+    dash_data.comment(news, datetime.now(NEW_YORK), from_team=True, parent=later)
+    rollups.refresh_recent(workspace)
+    assert sorted(FirstResponse.objects.values_list("comment_id", "date")) == [
+        (asked.pk, then.date()),
+        (later.pk, then.date()),
+    ]
 
 
 def test_demo_history_fills_90_days_once_and_the_dashboard_shows_it(db, client_as):
