@@ -21,9 +21,7 @@ NO_REACH = _("The platform does not report reach for these posts.")
 NO_POSTS = _("No posts were published in this period.")
 NO_COMMENTS = _("No comments from the public in this period.")
 NO_VERDICTS = _("The moderation engine acted on no comment in this period.")
-TELEGRAM_NO_VIEWS = _(
-    "Telegram gives bots no view counts, and Telegram Desktop's exports have none either."
-)
+TELEGRAM_NO_VIEWS = _("Telegram gives bots no view counts, and Telegram Desktop's exports have none either.")
 NO_VIEWS = _("The platform reported no views for these posts.")
 
 FORMULAS = {
