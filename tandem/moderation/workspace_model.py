@@ -32,8 +32,6 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from tandem.community.models import Comment, Label
 from tandem.workspaces.capabilities import can
@@ -157,7 +155,11 @@ def _design(X: sp.csr_matrix, shipped_logit: np.ndarray) -> sp.csr_matrix:
     return sp.hstack([X, sp.csr_matrix(shipped_logit.reshape(-1, 1))], format="csr")
 
 
-def _regression() -> LogisticRegression:
+def _regression():
+    # scikit-learn is imported only when fitting: it takes seconds to import, and every web worker imports
+    # this module through the inbox views, which only read models.
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, solver="liblinear", class_weight="balanced", max_iter=1000)
 
 
@@ -226,6 +228,8 @@ def fit_head(X: sp.csr_matrix, shipped_logit: np.ndarray, y: np.ndarray) -> tupl
 
 
 def _fit_head_on(X: sp.csr_matrix, shipped_logit: np.ndarray, y: np.ndarray) -> tuple[FittedHead, dict]:
+    from sklearn.model_selection import StratifiedKFold
+
     design = _design(X, shipped_logit)
     out_of_fold = np.zeros(len(y))
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y)
