@@ -6,9 +6,11 @@
 1. Creates the database ``tandem_bench_analytics`` on the PostgreSQL server of POSTGRES_BENCH_URL (default
    postgres://postgres@127.0.0.1:5432/postgres), migrates it and fills one workspace in bulk, inside
    PostgreSQL (generate_series): ten Telegram channels, two years of daily channel rows, ``--posts`` posts,
-   ``--comments`` public comments from 200,000 people (one in twenty answered by the team) and moderation
-   actions. Bulk SQL, because the benchmark measures reading, not writing through the ORM.
-2. Rollup refresh: the time of ``rollups.refresh`` over the whole two years.
+   ``--comments`` public comments from 200,000 people (long-tailed: the most active 1 % write about a fifth;
+   one in twenty comments answered by the team) and moderation actions. Bulk SQL, because the benchmark
+   measures reading, not writing through the ORM.
+2. Rollup refresh: the time of ``rollups.refresh`` over the whole two years, and of the daily warm-up of the
+   preset periods' top commenters (``top_commenters.warm``, run by the periodic refresh).
 3. Dashboard: the workspace and channel dashboards for 7, 30, 90 and 365 days, each page requested
    ``--requests`` times through Django's test client as a manager (after one warm-up each); p50/p95/max in ms.
 4. Import: a ``--messages`` message Telegram Desktop export written by tests/analytics/export_generator.py,
@@ -88,12 +90,15 @@ FILL_SQL = [
               %(start)s::timestamptz + (g %% %(days)s) * interval '1 day',
               %(start)s::timestamptz + %(days)s * interval '1 day', 25, 0, ''
        FROM generate_series(1, %(people)s) g""",
-    # public comments over the two years, one in twenty from the team
+    # public comments over the two years, one in twenty from the team; the authors long-tailed as in real
+    # communities: person n writes more the smaller n is, and the most active 1 % write about a fifth
     """INSERT INTO community_comment (workspace_id, channel_id, author_id, chat_id, external_id, thread_id,
               text, fingerprint, has_media, sent_at, received_at, status, state, from_team, imported,
               verdict_action, verdict_reasons, label)
        SELECT %(ws)s, ch.ids[1 + g %% %(channels)s],
-              CASE WHEN g %% 20 = 0 THEN NULL ELSE a.first + (g::bigint * 7919) %% %(people)s END,
+              CASE WHEN g %% 20 = 0 THEN NULL
+                   ELSE a.first + floor(%(people)s * power((g::bigint * 7919 %% 1000003)::float8 / 1000003, 3))::int
+              END,
               'group', g::text, '', 'Comment number ' || g, '', false,
               %(start)s::timestamptz + (g::float8 / %(comments)s) * %(days)s * interval '1 day',
               now(), CASE WHEN g %% 97 = 0 THEN 'deleted' WHEN g %% 53 = 0 THEN 'held' ELSE 'visible' END,
@@ -234,19 +239,23 @@ def bench(args) -> dict:
         import django
 
         django.setup()
-        from tandem.analytics import rollups
+        from tandem.analytics import rollups, top_commenters
 
         filled = fill(args)
         workspace = filled["workspace"]
         began = time.perf_counter()
         rollups.refresh(workspace)
         refresh_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        top_commenters.warm(workspace)
+        warm_seconds = time.perf_counter() - began
         figures = {
             "posts": args.posts,
             "comments": args.comments,
             "days": DAYS,
             "fill_seconds": round(filled["seconds"], 1),
             "rollup_refresh_seconds": round(refresh_seconds, 2),
+            "top_commenters_warm_seconds": round(warm_seconds, 2),
             **measure_dashboards(workspace, filled["manager"], args.requests),
         }
         if args.messages:

@@ -196,6 +196,37 @@ class AuthorDay(models.Model):
         return f"{self.author_id} in {self.channel_id} on {self.date}"
 
 
+class TopCommenters(models.Model):
+    """The most active public commenters of one channel (or, channel None, of every channel) over settled
+    days start … end, summed from AuthorDay (``top_commenters``): the TOP_KEPT first as [author id, comments]
+    pairs, most first. A long period's top list then reads one row plus the days since ``end``, instead of
+    summing a row per author and day. Settled days are those the periodic refresh no longer rewrites; a
+    refresh that changes their AuthorDay rows deletes the lists it touches."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="top_commenters")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, null=True, blank=True, related_name="top_commenters"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    authors = models.JSONField()  # [[author id, comments], …] by comments, most first, then author id
+    complete = models.BooleanField()  # every commenter of the days is in ``authors``
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "start", "end"],
+                condition=models.Q(channel__isnull=True),
+                name="one_workspace_top_per_span",
+            ),
+            models.UniqueConstraint(fields=["channel", "start", "end"], name="one_channel_top_per_span"),
+        ]
+
+    def __str__(self):
+        return f"top commenters of {self.channel or self.workspace}, {self.start} – {self.end}"
+
+
 class FirstResponse(models.Model):
     """One public comment the team answered: its channel, its workspace-local day and the seconds from it to
     the team's first reply (rebuilt by ``rollups.refresh``), so a period's answered count and median first

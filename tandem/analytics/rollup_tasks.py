@@ -7,15 +7,16 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from tandem.workspaces.models import Workspace
 
-from . import rollups
+from . import rollups, top_commenters
 
 
 def refresh_recent_rollups() -> int:
     """Yesterday and today of every workspace (local days): new posts, figures, comments and verdicts since
-    the last run. Returns the rows written."""
+    the last run; and the top commenters of the preset periods' settled days. Returns the rows written."""
     written = 0
     for workspace in Workspace.objects.filter(channels__isnull=False).distinct():
         written += rollups.refresh_recent(workspace)
+        top_commenters.warm(workspace)  # once a day each: the days settled since
     return written
 
 

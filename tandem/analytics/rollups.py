@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.channels.models import Channel
 from tandem.community.models import Comment, ModerationAction
 
+from . import top_commenters
 from .models import (
     AuthorDay,
     ChannelDay,
@@ -25,6 +26,7 @@ from .models import (
     CommenterDay,
     DailyRollup,
     FirstResponse,
+    TopCommenters,
     VerdictDay,
 )
 
@@ -189,7 +191,7 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
                 update_fields=[*FIGURES, "refreshed_at"],
             )
         _refresh_commenters(workspace, channel_ids, zone, start_date, end_date, whole)
-        _refresh_author_days(channel_ids, zone, start_date, end_date)
+        _refresh_author_days(workspace, channel_ids, zone, start_date, end_date)
         _refresh_verdicts(workspace, channel_ids, zone, start_date, end_date)
         _refresh_first_responses(channel_ids, zone, start_date, end_date)
     return len(objects)
@@ -243,7 +245,7 @@ SELECT counted.channel_id, counted.day, counted.author_id, counted.comments FROM
 """
 
 
-def _refresh_author_days(channel_ids, zone, start_date: date, end_date: date) -> None:
+def _refresh_author_days(workspace, channel_ids, zone, start_date: date, end_date: date) -> None:
     """AuthorDay rows of the local days start_date … end_date: one INSERT … SELECT grouped in the database."""
     low = datetime.combine(start_date, time.min, zone)
     high = datetime.combine(end_date + timedelta(days=1), time.min, zone)
@@ -261,9 +263,23 @@ def _refresh_author_days(channel_ids, zone, start_date: date, end_date: date) ->
         .annotate(comments=Count("id"))
     )
     sql, params = counted.query.sql_with_params()
-    AuthorDay.objects.filter(channel_id__in=channel_ids, date__range=(start_date, end_date)).delete()
+    days = AuthorDay.objects.filter(channel_id__in=channel_ids, date__range=(start_date, end_date))
+    settled = start_date <= top_commenters.settled_until(str(zone))
+    before = _checksum(days) if settled else None
+    days.delete()
     with connection.cursor() as cursor:
         cursor.execute(AUTHOR_DAYS_SQL.format(table=AuthorDay._meta.db_table, counted=sql), params)
+    if settled and _checksum(days) != before:
+        # the kept top lists of these days are out of date (an import, a late delivery)
+        TopCommenters.objects.filter(workspace=workspace, start__lte=end_date, end__gte=start_date).delete()
+
+
+def _checksum(author_days) -> dict:
+    """Enough of the rows to tell whether a refresh changed them: a comment never changes author, channel
+    or day, so only added or removed comments do, and they change the count or a sum."""
+    return author_days.aggregate(
+        rows=Count("id"), summed=Sum("comments"), weighted=Sum(F("author_id") * F("comments"))
+    )
 
 
 def verdicts(workspace, channel_ids):

@@ -22,6 +22,7 @@ from . import kpis
 from .models import ChannelDay, ChannelPost, CommenterDay, DailyRollup
 from .periods import Period
 
+ALL_CHANNELS = "all"
 SUMMED = [
     "posts",
     "posts_with_views",
@@ -152,20 +153,28 @@ class Scope:
     # --- distinct commenters ------------------------------------------------------------------------------
 
     @cached_property
+    def kept_for(self) -> int | str | None:
+        """The selection as the rollups kept per selection know it (CommenterDay, TopCommenters): one
+        channel's id, ALL_CHANNELS for every channel of the workspace, None for any other selection (no rows
+        are kept for it)."""
+        ids = self.channel_ids
+        if len(ids) == 1:
+            return ids[0]
+        if ids and set(ids) == set(
+            Channel.objects.filter(workspace=self.workspace).values_list("pk", flat=True)
+        ):
+            return ALL_CHANNELS
+        return None
+
+    @cached_property
     def commenters(self) -> tuple[kpis.Commenters, kpis.Commenters] | None:
         """Unique, new and returning commenters of the period and the previous one, summed from CommenterDay
         in one query; None when the selection is neither one channel nor every channel of the workspace
         (those rows exist only for these two)."""
-        ids = self.channel_ids
-        rows = CommenterDay.objects.filter(workspace=self.workspace)
-        if len(ids) == 1:
-            rows = rows.filter(channel_id=ids[0])
-        elif ids and set(ids) == set(
-            Channel.objects.filter(workspace=self.workspace).values_list("pk", flat=True)
-        ):
-            rows = rows.filter(channel__isnull=True)
-        else:
+        if self.kept_for is None:
             return None
+        channel_id = None if self.kept_for == ALL_CHANNELS else self.kept_for
+        rows = CommenterDay.objects.filter(workspace=self.workspace, channel_id=channel_id)
         figures = {}
         for name, period in (("now", self.period), ("before", self.previous)):
             days = Q(date__gte=period.start, date__lte=period.end)

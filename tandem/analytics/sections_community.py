@@ -3,7 +3,6 @@ moderation load (the engine's verdicts by rule, and the share the team reversed)
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -11,11 +10,12 @@ from django.utils.translation import gettext as _
 from tandem.community.models import Author, Comment, ModerationAction
 
 from . import charts, kpis
-from .models import AuthorDay, FirstResponse, ReportSection, VerdictDay
+from .models import FirstResponse, ReportSection, VerdictDay
 from .periods import Period
 from .scope import Scope
 from .sections import Section, Table
 from .sections_content import figure, section
+from .top_commenters import top_commenters
 
 TOP_COMMENTERS = 10
 VERDICT_FIGURES = ["verdicts", "held", "hidden", "deleted", "banned", "reversed"]
@@ -57,30 +57,6 @@ def _answers(scope: Scope, period: Period) -> tuple[int, kpis.Rate]:
     first = (timed - 1) // 2
     middle = rows.filter(seconds__gte=0).order_by("seconds").values_list("seconds", flat=True)
     return counts["answered"], kpis.median_seconds(middle[first : timed // 2 + 1])
-
-
-TOP_SQL = """
-SELECT author.display_name, author.username, author.external_id, counted.comments
-FROM ({counted}) counted INNER JOIN {authors} author ON author.id = counted.author_id
-ORDER BY counted.comments DESC, author.display_name
-LIMIT %s
-"""
-
-
-def _top(scope: Scope) -> list[tuple]:
-    """The period's top commenters: summed per author from AuthorDay (author_day_idx), then only the counted
-    authors are joined for their names."""
-    period = scope.period
-    counted = (
-        AuthorDay.objects.filter(channel_id__in=scope.channel_ids, date__range=(period.start, period.end))
-        .values("author_id")
-        .annotate(comments=Sum("comments"))
-        .order_by()
-    )
-    sql, params = counted.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(TOP_SQL.format(counted=sql, authors=Author._meta.db_table), [*params, TOP_COMMENTERS])
-        return cursor.fetchall()
 
 
 def community(scope: Scope) -> Section:
@@ -144,7 +120,10 @@ def community(scope: Scope) -> Section:
     if not now["public_comments"]:
         result.empty = str(kpis.NO_COMMENTS)
         return result
-    rows = [[name or username or external_id, count] for name, username, external_id, count in _top(scope)]
+    rows = [
+        [name or username or external_id, count]
+        for name, username, external_id, count in top_commenters(scope, TOP_COMMENTERS)
+    ]
     result.tables = [Table(_("Top commenters"), [_("Commenter"), _("Comments")], rows)]
     days = scope.period.dates()
     result.charts = [

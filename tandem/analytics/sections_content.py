@@ -280,12 +280,21 @@ def _rubric_counts(scope: Scope, period, followers: dict | None = None) -> dict:
     return totals
 
 
+def _rubric_posts(scope: Scope, period) -> dict:
+    """Per rubric (None = no rubric): the period's posts, all the comparison period needs."""
+    rows = (
+        scope.posts(period).values(rubric=F("delivery__post__rubric_id")).order_by().annotate(n=Count("id"))
+    )
+    return {row["rubric"]: row["n"] for row in rows}
+
+
 def rubrics(scope: Scope) -> Section:
     result = section(ReportSection.RUBRICS)
     followers = scope.followers_on_days(scope.period.start, scope.period.end)
-    now, before = _rubric_counts(scope, scope.period, followers), _rubric_counts(scope, scope.previous)
+    now = _rubric_counts(scope, scope.period, followers)
+    before = _rubric_posts(scope, scope.previous)
     total_now = sum(row["posts_count"] for row in now.values())
-    total_before = sum(row["posts_count"] for row in before.values())
+    total_before = sum(before.values())
     known = list(Rubric.objects.filter(workspace=scope.workspace))
     if not total_now:
         result.empty = str(kpis.NO_POSTS)
@@ -299,7 +308,7 @@ def rubrics(scope: Scope) -> Section:
         if rubric_id is None and not row["posts_count"]:
             continue
         actual = kpis.actual_share(row["posts_count"], total_now)
-        previous = kpis.actual_share(before.get(rubric_id, {"posts_count": 0})["posts_count"], total_before)
+        previous = kpis.actual_share(before.get(rubric_id, 0), total_before)
         shares[name] = actual.value
         rows.append(
             [
