@@ -7,6 +7,7 @@ changed or deleted by the application.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.channels.models import Channel
@@ -71,17 +72,27 @@ class Label(models.TextChoices):
 class Comment(models.Model):
     """A comment under a post, a message in a group, or the team's own reply (from_team)."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="comments")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="comments")
+    # Every index costs each insert (an import writes millions): the foreign keys below have no index of
+    # their own. Workspace, channel and author lead the composite indexes of Meta; the rarely set ones have
+    # partial indexes there, holding only the rows that have them.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="comments", db_index=False)
     author = models.ForeignKey(
-        Author, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+        Author, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments", db_index=False
     )
     # The published post this comment answers, when known.
     delivery = models.ForeignKey(
-        "content.Delivery", on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+        "content.Delivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        db_index=False,
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies", db_index=False
     )
     # Where it lives on the platform: the chat (e.g. the discussion group) and the message id in it.
     chat_id = models.CharField(max_length=100)
@@ -89,7 +100,7 @@ class Comment(models.Model):
     thread_id = models.CharField(max_length=100, blank=True)
     text = models.TextField(blank=True)
     # tandem.moderation.engine.fingerprint(text): finds the same text sent by several authors.
-    fingerprint = models.CharField(max_length=32, blank=True, db_index=True)
+    fingerprint = models.CharField(max_length=32, blank=True)
     has_media = models.BooleanField(default=False)
     sent_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)
@@ -97,13 +108,23 @@ class Comment(models.Model):
     status = models.CharField(max_length=10, choices=CommentStatus.choices, default=CommentStatus.VISIBLE)
     state = models.CharField(max_length=12, choices=InboxState.choices, default=InboxState.NEW)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     from_team = models.BooleanField(default=False)
     # Read from an export of the chat's history (tandem.analytics import): counted by analytics, never acted on.
     imported = models.BooleanField(default=False)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # The engine's verdict: action, score (0–1, the strongest signal) and reasons
     # ([{"source": "rule"|"pack"|"model"|"escalation", "name": …, "detail": …, "span": [start, end] | null}]).
@@ -112,7 +133,12 @@ class Comment(models.Model):
     verdict_reasons = models.JSONField(default=list, blank=True)
     label = models.CharField(max_length=10, choices=Label.choices, blank=True)
     labelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     labelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -128,6 +154,14 @@ class Comment(models.Model):
             models.Index(fields=["workspace", "state", "-sent_at"], name="comment_state_idx"),
             models.Index(fields=["author", "-sent_at"], name="comment_author_idx"),
             models.Index(fields=["channel", "-sent_at"], name="comment_channel_idx"),
+            # equality only: a plain index, not also the LIKE one Django adds to an indexed CharField
+            models.Index(fields=["fingerprint"], name="comment_fingerprint_idx"),
+            *(
+                models.Index(
+                    fields=[name], name=f"comment_{name}_idx", condition=Q(**{f"{name}__isnull": False})
+                )
+                for name in ("delivery", "parent", "assignee", "sent_by", "labelled_by")
+            ),
         ]
 
     def __str__(self):
