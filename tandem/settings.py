@@ -226,5 +226,7 @@ TANDEM_PUBLISH_WORKERS = env.int("TANDEM_PUBLISH_WORKERS", default=4)
 TANDEM_SANDBOX_AUDIENCE = env.bool("TANDEM_SANDBOX_AUDIENCE", default=True)
 # How long the worker trusts its cached moderation engine before checking for rule or setting changes.
 TANDEM_MODERATION_RECHECK_SECONDS = env.float("TANDEM_MODERATION_RECHECK_SECONDS", default=1.0)
+# The largest Telegram export the web upload accepts (the command line reads files of any size).
+TANDEM_IMPORT_MAX_BYTES = env.int("TANDEM_IMPORT_MAX_BYTES", default=2 * 1024**3)
 # A send still running after this many seconds is presumed dead (its worker was killed) and is reconciled.
 TANDEM_DELIVERY_LEASE_SECONDS = env.int("TANDEM_DELIVERY_LEASE_SECONDS", default=600)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,12 @@ from .models import ImportRun
 
 log = logging.getLogger(__name__)
 
+
 # The largest export the upload form takes. Django streams uploads above FILE_UPLOAD_MAX_MEMORY_SIZE to a
 # temporary file (DATA_UPLOAD_MAX_MEMORY_SIZE does not count files), so the size only costs disk; a reverse
 # proxy in front must allow as much (nginx: client_max_body_size). Larger exports: the `tandem import` command.
-MAX_IMPORT_BYTES = getattr(settings, "TANDEM_IMPORT_MAX_BYTES", 2 * 1024**3)
+def max_import_bytes() -> int:
+    return settings.TANDEM_IMPORT_MAX_BYTES
 
 
 def start_import(membership, upload, chat: str = "") -> ImportRun:
@@ -31,10 +34,10 @@ def start_import(membership, upload, chat: str = "") -> ImportRun:
         raise ServiceError(_("Choose the export's result.json file."))
     if upload.size == 0:
         raise ServiceError(_("The file is empty."))
-    if upload.size > MAX_IMPORT_BYTES:
+    if upload.size > max_import_bytes():
         raise ServiceError(
-            _("The file is larger than %(limit)s GB; import it with the tandem import command instead.")
-            % {"limit": MAX_IMPORT_BYTES // 1024**3}
+            _("The file is larger than %(limit)s; import it with the tandem import command instead.")
+            % {"limit": filesizeformat(max_import_bytes())}
         )
     if Path(upload.name).suffix.lower() != ".json":
         raise ServiceError(

@@ -74,7 +74,7 @@ class Scope:
             return list(self.selected)
         return list(Channel.objects.filter(workspace=self.workspace))
 
-    @property
+    @cached_property
     def channel_ids(self) -> list[int]:
         return [channel.pk for channel in self.channels]
 

@@ -85,6 +85,18 @@ def test_an_upload_that_cannot_be_an_export_is_refused_at_once(team, client_as, 
     assert not ImportRun.objects.exists()
 
 
+def test_an_export_over_the_configured_size_is_refused_and_the_page_says_the_limit(
+    team, client_as, export_bytes, settings
+):
+    settings.TANDEM_IMPORT_MAX_BYTES = 1000
+    client = client_as(team.manager)
+    assert "Up to 1000\xa0bytes" in client.get(imports_url(team)).content.decode()
+    response = client.post(imports_url(team), {"export": upload(b" " * 1001)})
+    assert response.status_code == 400
+    assert "larger than 1000\xa0bytes" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
 def test_a_broken_export_fails_with_the_reason_and_imports_nothing(
     team, client_as, export_bytes, django_capture_on_commit_callbacks
 ):

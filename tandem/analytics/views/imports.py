@@ -11,7 +11,7 @@ from tandem.channels.models import Channel
 from tandem.core.errors import ServiceError
 from tandem.workspaces.access import in_workspace, workspace_view
 
-from ..import_runs import MAX_IMPORT_BYTES, start_import
+from ..import_runs import max_import_bytes, start_import
 from ..models import ImportRun
 from ..moderation_replay import REPLAY_LIMIT, what_would_rules_do
 from ..periods import PRESETS, Period, PeriodError
@@ -58,7 +58,7 @@ def imports(request):
             "runs": ImportRun.objects.filter(workspace=workspace).select_related("created_by")[:RUNS_LISTED],
             "error": error,
             "chat": request.POST.get("chat", ""),
-            "max_gb": MAX_IMPORT_BYTES // 1024**3,
+            "max_bytes": max_import_bytes(),
             "channels": Channel.objects.filter(workspace=workspace).connected(),
             "replay": replay,
             "replay_error": replay_error,
