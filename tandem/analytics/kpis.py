@@ -9,7 +9,6 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
@@ -239,13 +238,13 @@ def platform_prior(weekday: int, hour: int) -> float:
     return HOUR_PATTERN[hour] * WEEKDAY_PATTERN[weekday]
 
 
-def best_time(posts: Sequence[tuple[datetime, float]], top: int = 3) -> BestTime:
-    """``posts`` = (local publication time, the post's ER) of the channel's last 16 weeks."""
+def best_time(posts: Sequence[tuple[int, int, float]], top: int = 3) -> BestTime:
+    """``posts`` = (local weekday, Monday 0, local hour, the post's ER) of the channel's last 16 weeks."""
     slots: dict[tuple[int, int], list[float]] = {}
-    for published, rate in posts:
-        slots.setdefault((published.weekday(), published.hour), []).append(rate)
+    for weekday, hour, rate in posts:
+        slots.setdefault((weekday, hour), []).append(rate)
     pattern_only, thin = not posts, len(posts) < THIN_HISTORY
-    mean = statistics.fmean(rate for _t, rate in posts) if posts else 1.0
+    mean = statistics.fmean(rate for _d, _h, rate in posts) if posts else 1.0
     scores, counts = [], []
     for weekday in range(7):
         score_row, count_row = [], []

@@ -103,35 +103,42 @@ class Scope:
 
     @cached_property
     def _totals(self) -> tuple[Totals, Totals]:
+        columns = ["channel_id", "date", "followers", *SUMMED]
+        at = {name: number for number, name in enumerate(columns)}
+        first_summed = at[SUMMED[0]]
+        posts, interactions, reactions, comments = (
+            at["posts"], at["interactions"], at["reactions"], at["comments"]
+        )  # fmt: skip
         rows = (
             DailyRollup.objects.filter(
                 channel_id__in=self.channel_ids, date__range=(self.previous.start, self.period.end)
             )
-            .order_by("date")
-            .values("channel_id", "date", "followers", *SUMMED)
+            .order_by()
+            .values_list(*columns)
         )
         current, previous = Totals(self.period), Totals(self.previous)
         latest = dict(self._followers_before)  # channel → its latest reading so far
-        by_date: dict[date, list[dict]] = defaultdict(list)
+        by_date: dict[date, list[tuple]] = defaultdict(list)
         for row in rows:
-            by_date[row["date"]].append(row)
+            by_date[row[1]].append(row)
+        zeros = [0] * len(SUMMED)
         day = self.previous.start
         while day <= self.period.end:
             totals = current if day >= self.period.start else previous
             if day == totals.period.start:
                 totals.followers_start = sum(latest.values()) if latest else None
-            sums = dict.fromkeys(SUMMED, 0)
-            for row in by_date.get(day, []):
-                for name in SUMMED:
-                    sums[name] += row[name]
-                if row["followers"] is not None:
-                    latest[row["channel_id"]] = row["followers"]
-                followers = latest.get(row["channel_id"])
-                if row["posts"] and followers:
+            day_rows = by_date.get(day, [])
+            sums = [sum(column) for column in zip(*(row[first_summed:] for row in day_rows), strict=True)]
+            for row in day_rows:
+                channel_id, _day, followers = row[:3]
+                if followers is not None:
+                    latest[channel_id] = followers
+                reading = latest.get(channel_id)
+                if row[posts] and reading:
                     totals.per_post_pairs.append(
-                        (row["interactions"], followers, row["posts"], row["reactions"], row["comments"])
+                        (row[interactions], reading, row[posts], row[reactions], row[comments])
                     )
-            totals.by_day[day] = sums
+            totals.by_day[day] = dict(zip(SUMMED, sums or zeros, strict=True))
             totals.followers_by_day[day] = sum(latest.values()) if latest else None
             day += timedelta(days=1)
         for totals in (current, previous):

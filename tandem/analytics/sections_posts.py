@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -101,22 +102,29 @@ def best_time(scope: Scope) -> Section:
         weeks=kpis.BEST_TIME_WEEKS
     )
     _low, high = scope.period.bounds()
+    # The local day, weekday and hour come from the database: cheaper than a time-zone-aware datetime per post.
     recent = list(
         ChannelPost.objects.filter(
             channel_id__in=scope.channel_ids, published_at__gte=since, published_at__lt=high
-        ).values_list("channel_id", "published_at", "interactions", "views")
+        )
+        .annotate(
+            day=TruncDate("published_at", tzinfo=zone),
+            weekday=ExtractIsoWeekDay("published_at", tzinfo=zone),
+            hour=ExtractHour("published_at", tzinfo=zone),
+        )
+        .values_list("channel_id", "day", "weekday", "hour", "interactions", "views")
     )
     followers = scope.followers_on_days(since.date(), scope.period.end) if recent else {}
-    with_views = [row for row in recent if row[3]]
-    if recent and len(with_views) == len(recent):
+    if recent and all(row[5] for row in recent):
         metric = _("ER by views")
-        rated = [(at.astimezone(zone), kpis.er_by_views(i, v).value) for _c, at, i, v in recent]
+        rated = [(w - 1, h, kpis.er_by_views(i, v).value) for _c, _d, w, h, i, v in recent]
     else:
-        local = [(c, at.astimezone(zone), i) for c, at, i, _v in recent]
-        rated = [(at, kpis.er_by_followers(i, followers.get((c, at.date()))).value) for c, at, i in local]
+        rated = [
+            (w - 1, h, kpis.er_by_followers(i, followers.get((c, d))).value) for c, d, w, h, i, _v in recent
+        ]
         metric = _("ER by followers")
-        if any(rate is None for _at, rate in rated):
-            rated = [(at, float(i)) for _c, at, i in local]
+        if any(rate is None for _w, _h, rate in rated):
+            rated = [(w - 1, h, float(i)) for _c, _d, w, h, i, _v in recent]
             metric = _("interactions per post (no follower readings for every post)")
     grid = kpis.best_time(rated)
     method = f"{kpis.BEST_TIME_METHOD} " + _("ER used: %(metric)s.") % {"metric": metric}
