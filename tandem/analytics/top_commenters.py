@@ -145,7 +145,10 @@ def top_commenters(scope: Scope, limit: int) -> list[tuple[str, str, str, int]]:
     chosen = {author_id: comments for author_id, comments in totals.items() if comments >= cut}
     if len(chosen) > MAX_LOOKUPS:  # a tie among very many at the foot: the database ranks them by name
         return _live(ids, period.start, period.end, limit)
-    return _named(chosen, limit)
+    rows = _named(chosen, limit)
+    if len(rows) < min(limit, len(totals)):  # an author deleted since the list was kept
+        return _live(ids, period.start, period.end, limit)
+    return rows
 
 
 def warm(workspace) -> int:

@@ -124,6 +124,20 @@ def test_every_channel_together_and_a_selection_of_some(team, news, small_lists)
     assert TopCommenters.objects.count() == 1  # nothing is kept for a selection
 
 
+def test_an_author_deleted_after_the_list_was_kept_leaves_no_gap(team, news, small_lists):
+    for who, count in (("ann", 5), ("bob", 4), ("cat", 3), ("dan", 2)):
+        write(news, who, count, days=10)
+    rollups.refresh(team.workspace)
+    assert [row[0] for row in top_commenters.top_commenters(scope_of(team.workspace), 3)] == [
+        "ann",
+        "bob",
+        "cat",
+    ]
+    dash_data.Author.objects.filter(display_name="bob").delete()  # their AuthorDay rows go with them
+    shown = top_commenters.top_commenters(scope_of(team.workspace), 3)
+    assert [row[0] for row in shown] == ["ann", "cat", "dan"]
+
+
 def test_a_short_recent_period_is_summed_live(team, news):
     write(news, "ann", 1, days=0)
     rollups.refresh(team.workspace)
