@@ -1,6 +1,5 @@
 """Every formula of METRICS.md against hand-computed cases, including the inputs a platform does not give."""
 
-
 import pytest
 
 from tandem.analytics import kpis
