@@ -140,15 +140,20 @@ class CopyRows:
             texts = cursor.fetchone() if values else ()
         self.tail = "".join("\t" + ("\\N" if text is None else copy_text(text)) for text in texts) + "\n"
 
-    def sequence_values(self, model: type[Model], count: int) -> list[int]:
-        """``count`` new primary keys for ``model`` from its identity sequence (not always consecutive)."""
+    def sequence_values(self, model: type[Model], count: int) -> Sequence[int]:
+        """``count`` new primary keys for ``model`` from its identity sequence. Usually consecutive: then
+        only the first and last come back (a range) instead of ``count`` rows; when another session took
+        values in between, the list of them."""
         meta = model._meta
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                "SELECT min(value), max(value), CASE WHEN max(value) - min(value) + 1 = count(*) THEN NULL"
+                " ELSE array_agg(value) END"
+                " FROM (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS value FROM generate_series(1, %s)) taken",
                 [self.connection.ops.quote_name(meta.db_table), meta.pk.column, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            first, last, scattered = cursor.fetchone()
+        return range(first, last + 1) if scattered is None else scattered
 
     def write(self, raw_connection, text: str) -> None:
         """Run the COPY with ``text`` (whole lines) on the driver's connection: callable from another thread

@@ -1,11 +1,13 @@
 """Importing Telegram Desktop exports: what lands where, idempotency, and every kind of bad input."""
 
+import itertools
 import json
 from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count
 
 from tandem.analytics.importing import ExportError, import_telegram_export
@@ -133,6 +135,22 @@ def test_a_group_export_becomes_imported_comments_authors_replies_and_audience_d
     assert comments.exclude(edited_at=None).count() == facts.edited
     chat = summary.chats[0]
     assert chat.reactions == facts.reactions and chat.new_authors == chat.authors
+
+
+def test_comment_keys_taken_while_others_take_some_too_are_each_used_once(team, group_export):
+    """On PostgreSQL an import takes its comments' keys from the sequence in blocks; when the values are not
+    consecutive (another session took some meanwhile; here the sequence steps by 3), every one is used."""
+    if connection.vendor != "postgresql":
+        pytest.skip("keys come from a sequence on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('community_comment', 'id')")
+        (sequence,) = cursor.fetchone()
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")
+    path, facts = group_export
+    run(path, workspace=team.workspace)
+    ids = list(Comment.objects.values_list("pk", flat=True).order_by("pk"))
+    assert len(ids) == facts.messages and {b - a for a, b in itertools.pairwise(ids)} == {3}
+    assert Comment.objects.exclude(parent=None).count() == facts.replies
 
 
 def test_an_account_export_imports_its_channels_and_groups_and_passes_over_personal_chats(team, tmp_path):
