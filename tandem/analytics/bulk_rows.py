@@ -9,7 +9,7 @@ a model it fully knows; everything else goes through the ORM.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC
 
 from django.db import connections, router
@@ -155,8 +155,10 @@ class CopyRows:
             first, last, scattered = cursor.fetchone()
         return range(first, last + 1) if scattered is None else scattered
 
-    def write(self, raw_connection, text: str) -> None:
-        """Run the COPY with ``text`` (whole lines) on the driver's connection: callable from another thread
-        while the caller's thread reads on (Django's connection wrapper must stay in its own thread)."""
+    def write(self, raw_connection, texts: Iterable[str]) -> None:
+        """Run the COPY with ``texts`` (each whole lines) on the driver's connection: callable from another
+        thread while the caller's thread reads on (Django's connection wrapper must stay in its own thread).
+        Each text is sent as soon as it is made, so the database works on it while the next one is made."""
         with raw_connection.cursor() as cursor, cursor.copy(self.statement) as copy:
-            copy.write(text)
+            for text in texts:
+                copy.write(text)

@@ -440,18 +440,27 @@ def _new_comments(rows: list[tuple], index: MessageIndex, authors: _Authors, tea
     return lines
 
 
-def _copy_segment(copier: CopyRows, raw, lines: list[tuple], tail: str) -> None:
-    """Format the segment as COPY text and write it (in the copying thread)."""
+COPY_CHUNK = 2000  # lines formatted and sent at a time: the database reads one while the next is formatted
+
+
+def _copy_lines(lines: list[tuple], tail: str) -> str:
     null = "\\N"
-    text = "".join(
+    return "".join(
         [
             f"{pk}\t{null if author is None else author}\t{null if parent is None else parent}\t{ident}\t"
-            f"{copy_text(body)}\t{'t' if media else 'f'}\t{sent_at}\t{null if edited_at is None else edited_at}\t"
-            f"{'t' if team else 'f'}{tail}"
+            f"{copy_text(body)}\t{'t' if media else 'f'}\t{sent_at}\t"
+            f"{null if edited_at is None else edited_at}\t{'t' if team else 'f'}{tail}"
             for pk, author, parent, ident, body, media, sent_at, edited_at, team in lines
         ]
     )
-    copier.write(raw, text)
+
+
+def _copy_segment(copier: CopyRows, raw, lines: list[tuple], tail: str) -> None:
+    """Format the segment as COPY text and write it (in the copying thread), COPY_CHUNK lines at a time."""
+    chunks = (
+        _copy_lines(lines[start : start + COPY_CHUNK], tail) for start in range(0, len(lines), COPY_CHUNK)
+    )
+    copier.write(raw, chunks)
 
 
 def _immediate_foreign_keys(connection, model) -> list[str]:
