@@ -56,6 +56,11 @@ class ChannelPost(models.Model):
         indexes = [
             models.Index(fields=["channel", "published_at"], name="channel_post_time_idx"),
             models.Index(fields=["workspace", "published_at"], name="channel_post_ws_time_idx"),
+            # a period's top and bottom posts: read in this order until a few fall in the period
+            models.Index(fields=["channel", "-interactions", "-published_at"], name="channel_post_rank_idx"),
+            models.Index(
+                fields=["workspace", "-interactions", "-published_at"], name="channel_post_ws_rank_idx"
+            ),
         ]
 
     def __str__(self):
@@ -103,6 +108,20 @@ class ChannelDay(models.Model):
         return f"{self.channel} on {self.date}"
 
 
+# DailyRollup's figures of the posts with views and with reach (summed like the others).
+VIEW_FIGURES = [
+    "viewed_posts",
+    "viewed_rate_sum",
+    "viewed_interactions",
+    "viewed_shares",
+    "viewed_views_with_shares",
+    "reached_posts",
+    "reached_rate_sum",
+    "reached_interactions",
+    "reach",
+]
+
+
 class DailyRollup(models.Model):
     """Per channel per workspace-local day, rebuilt from the rows above by ``rollups.refresh``: what the
     dashboards sum over a period so they stay fast on large workspaces.
@@ -122,6 +141,17 @@ class DailyRollup(models.Model):
     shares = models.BigIntegerField(default=0)
     poll_votes = models.BigIntegerField(default=0)
     interactions = models.BigIntegerField(default=0)
+    # the posts with views (views > 0) and with reach: per-view rates summed over days (the mean of the
+    # posts' rates = rate sum ÷ posts), so no period reads the posts for them
+    viewed_posts = models.PositiveIntegerField(default=0)
+    viewed_rate_sum = models.FloatField(default=0)
+    viewed_interactions = models.BigIntegerField(default=0)
+    viewed_shares = models.BigIntegerField(default=0)  # of the viewed posts that report shares
+    viewed_views_with_shares = models.BigIntegerField(default=0)
+    reached_posts = models.PositiveIntegerField(default=0)
+    reached_rate_sum = models.FloatField(default=0)
+    reached_interactions = models.BigIntegerField(default=0)
+    reach = models.BigIntegerField(default=0)
     # audience
     followers = models.PositiveIntegerField(null=True, blank=True)
     joins = models.PositiveIntegerField(default=0)

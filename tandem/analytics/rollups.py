@@ -11,8 +11,8 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Exists, F, FloatField, IntegerField, Min, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from tandem.channels.models import Channel
@@ -20,6 +20,7 @@ from tandem.community.models import Comment, ModerationAction
 
 from . import top_commenters
 from .models import (
+    VIEW_FIGURES,
     AuthorDay,
     ChannelDay,
     ChannelPost,
@@ -46,6 +47,7 @@ FIGURES = [
     "shares",
     "poll_votes",
     "interactions",
+    *VIEW_FIGURES,
     "followers",
     "joins",
     "leaves",
@@ -63,8 +65,13 @@ BATCH = 2000
 VERDICTS = ["hold", "hide", "delete", "warn", "mute", "ban"]
 
 
-def _sum(field: str):
-    return Coalesce(Sum(field), Value(0), output_field=IntegerField())
+def _sum(field: str, only: Q | None = None):
+    return Coalesce(Sum(field, filter=only), Value(0), output_field=IntegerField())
+
+
+def _rate(denominator: str):
+    """A post's interactions per 100 of ``denominator`` (views or reach): its ER by views or by reach."""
+    return Cast(F("interactions"), FloatField()) * 100.0 / Cast(F(denominator), FloatField())
 
 
 def reversed_by_team() -> Q:
@@ -101,6 +108,55 @@ def _first_day(workspace, channel_ids: list[int], zone: zoneinfo.ZoneInfo) -> da
     return min(days) if days else None
 
 
+def _posts_by_day(channel_ids, zone, low=None, high=None):
+    posts = ChannelPost.objects.filter(channel_id__in=channel_ids)
+    if low is not None:
+        posts = posts.filter(published_at__gte=low, published_at__lt=high)
+    return posts.annotate(day=TruncDate("published_at", tzinfo=zone)).values("channel_id", "day").order_by()
+
+
+def _view_figures() -> dict:
+    """VIEW_FIGURES as aggregates of a day's posts. Annotate them before any alias named like a field (views,
+    reach): from then on F() and Q() of that name mean the alias."""
+    viewed, reached = Q(views__gt=0), Q(reach__gt=0)
+    return {
+        "viewed_posts": Count("id", filter=viewed),
+        "viewed_rate_sum": Coalesce(Sum(_rate("views"), filter=viewed), Value(0.0)),
+        "viewed_interactions": _sum("interactions", viewed),
+        "viewed_shares": _sum("shares", viewed & Q(shares__isnull=False)),
+        "viewed_views_with_shares": _sum("views", viewed & Q(shares__isnull=False)),
+        "reached_posts": Count("id", filter=reached),
+        "reached_rate_sum": Coalesce(Sum(_rate("reach"), filter=reached), Value(0.0)),
+        "reached_interactions": _sum("interactions", reached),
+        "reach": _sum("reach", reached),
+    }
+
+
+def _post_figures() -> dict:
+    return {
+        "posts": Count("id"),
+        "posts_with_views": Count("id", filter=Q(views__isnull=False)),
+        "views": _sum("views"),
+        "reactions": _sum("reactions_total"),
+        "comments": _sum("comments"),
+        "shares": _sum("shares"),
+        "poll_votes": _sum("poll_votes"),
+        "interactions": _sum("interactions"),
+    }
+
+
+def fill_view_figures(workspace_id: int, time_zone: str) -> int:
+    """Set VIEW_FIGURES of the workspace's existing rollup rows from its posts (for the migration that added
+    them: a full refresh would also do, at many times the cost). Returns the rows updated."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    channel_ids = list(Channel.objects.filter(workspace_id=workspace_id).values_list("pk", flat=True))
+    updated = 0
+    for found in _posts_by_day(channel_ids, zone).annotate(**_view_figures()):
+        rows = DailyRollup.objects.filter(channel_id=found.pop("channel_id"), date=found.pop("day"))
+        updated += rows.update(**found)
+    return updated
+
+
 def refresh(workspace, start_date: date | None = None, end_date: date | None = None) -> int:
     """Rebuild the workspace's rollups from ``start_date`` to ``end_date`` (inclusive, local days; by default
     from its first data to today). Every channel gets a row for every day of the range, zeros where nothing
@@ -124,22 +180,7 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
             key = (found.pop("channel_id"), found.pop("day"))
             rows.setdefault(key, {}).update(found)
 
-    merge(
-        ChannelPost.objects.filter(channel_id__in=channel_ids, published_at__gte=low, published_at__lt=high)
-        .annotate(day=TruncDate("published_at", tzinfo=zone))
-        .values("channel_id", "day")
-        .order_by()
-        .annotate(
-            posts=Count("id"),
-            posts_with_views=Count("id", filter=Q(views__isnull=False)),
-            views=_sum("views"),
-            reactions=_sum("reactions_total"),
-            comments=_sum("comments"),
-            shares=_sum("shares"),
-            poll_votes=_sum("poll_votes"),
-            interactions=_sum("interactions"),
-        )
-    )
+    merge(_posts_by_day(channel_ids, zone, low, high).annotate(**_view_figures(), **_post_figures()))
     merge(
         ChannelDay.objects.filter(channel_id__in=channel_ids, date__range=(start_date, end_date))
         .values("channel_id", "followers", "joins", "leaves", day=F("date"))

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db.models import OuterRef, Q, Subquery, Sum
 
 from tandem.channels.models import Channel
 
 from . import kpis
-from .models import ChannelDay, ChannelPost, CommenterDay, DailyRollup
+from .models import VIEW_FIGURES, ChannelDay, ChannelPost, CommenterDay, DailyRollup
 from .periods import Period
 
 ALL_CHANNELS = "all"
@@ -32,6 +31,7 @@ SUMMED = [
     "shares",
     "poll_votes",
     "interactions",
+    *VIEW_FIGURES,
     "joins",
     "leaves",
     "public_comments",
@@ -67,6 +67,7 @@ class Scope:
         self.period = period
         self.previous = period.previous()
         self.selected = channels
+        self._followers: dict[tuple[date, date], dict] = {}
 
     @cached_property
     def channels(self) -> list[Channel]:
@@ -84,9 +85,10 @@ class Scope:
 
     def posts(self, period: Period):
         low, high = period.bounds()
-        return ChannelPost.objects.filter(
-            channel_id__in=self.channel_ids, published_at__gte=low, published_at__lt=high
-        )
+        posts = ChannelPost.objects.filter(published_at__gte=low, published_at__lt=high)
+        if self.kept_for == ALL_CHANNELS:  # the same posts, and the workspace's indexes lead with it
+            return posts.filter(workspace=self.workspace)
+        return posts.filter(channel_id__in=self.channel_ids)
 
     # --- rollups ----------------------------------------------------------------------------------------
 
@@ -198,7 +200,13 @@ class Scope:
     # --- follower readings per channel and day ----------------------------------------------------------
 
     def followers_on_days(self, first: date, last: date) -> dict:
-        """(channel, day) → the channel's follower reading on that day, carried forward from earlier days."""
+        """(channel, day) → the channel's follower reading on that day, carried forward from earlier days.
+        Computed once per span: the top and bottom posts and the rubrics all ask for the period's."""
+        if (first, last) not in self._followers:
+            self._followers[(first, last)] = self._read_followers(first, last)
+        return self._followers[(first, last)]
+
+    def _read_followers(self, first: date, last: date) -> dict:
         readings = ChannelDay.objects.filter(
             channel_id__in=self.channel_ids,
             date__range=(first - timedelta(days=31), last),
@@ -219,33 +227,28 @@ class Scope:
 
     # --- per-view rates from the posts -------------------------------------------------------------------
 
-    def _view_figures(self, period: Period) -> dict:
+    @staticmethod
+    def _view_figures(totals: Totals) -> dict:
         """Over the period's posts with views (and, apart, those with reach): their count, the mean of the
-        posts' ER by views (reach) and the sums."""
-        per_view = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("views"), FloatField())
-        per_reach = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("reach"), FloatField())
-        viewed, reached = Q(views__gt=0), Q(reach__gt=0)
-        return (
-            self.posts(period)
-            .filter(viewed | reached)
-            .aggregate(
-                posts_with_views=Count("id", filter=viewed),
-                mean_er=Avg(per_view, filter=viewed),
-                interactions_sum=Sum("interactions", filter=viewed),
-                views_sum=Sum("views", filter=viewed),
-                shares_sum=Sum("shares", filter=viewed & Q(shares__isnull=False)),
-                views_with_shares=Sum("views", filter=viewed & Q(shares__isnull=False)),
-                posts_with_reach=Count("id", filter=reached),
-                mean_er_reach=Avg(per_reach, filter=reached),
-                interactions_reached=Sum("interactions", filter=reached),
-                reach_sum=Sum("reach", filter=reached),
-            )
-        )
+        posts' ER by views (reach) and the sums, from the rollups."""
+        viewed, reached = totals["viewed_posts"], totals["reached_posts"]
+        return {
+            "posts_with_views": viewed,
+            "mean_er": totals["viewed_rate_sum"] / viewed if viewed else None,
+            "interactions_sum": totals["viewed_interactions"],
+            "views_sum": totals["views"],
+            "shares_sum": totals["viewed_shares"],
+            "views_with_shares": totals["viewed_views_with_shares"],
+            "posts_with_reach": reached,
+            "mean_er_reach": totals["reached_rate_sum"] / reached if reached else None,
+            "interactions_reached": totals["reached_interactions"],
+            "reach_sum": totals["reach"],
+        }
 
     @cached_property
     def views_now(self) -> dict:
-        return self._view_figures(self.period)
+        return self._view_figures(self.current)
 
     @cached_property
     def views_before(self) -> dict:
-        return self._view_figures(self.previous)
+        return self._view_figures(self.before)

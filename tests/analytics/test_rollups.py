@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tandem.analytics import rollup_tasks, rollups
-from tandem.analytics.models import AuthorDay, DailyRollup, FirstResponse, VerdictDay
+from tandem.analytics.models import VIEW_FIGURES, AuthorDay, DailyRollup, FirstResponse, VerdictDay
 
 from . import dash_data
 
@@ -244,3 +244,18 @@ def test_demo_history_fills_90_days_once_and_the_dashboard_shows_it(db, client_a
     assert next(f for f in summary.figures if f.label == "ER by views (rate of sums)").value > 0
     community = next(s for s in page.context["sections"] if s.key == "community")
     assert next(f for f in community.figures if f.label == "Median first response").value > 0
+
+
+def test_the_view_figures_of_days_rolled_up_before_they_existed_are_filled_from_the_posts(workspace):
+    news = dash_data.channel(workspace)
+    dash_data.post(news, datetime(2026, 11, 3, 9, tzinfo=UTC), views=200, reactions=10, shares=2, reach=100)
+    dash_data.post(news, datetime(2026, 11, 3, 18, tzinfo=UTC), views=100, reactions=4)
+    rollups.refresh(workspace, date(2026, 11, 3), date(2026, 11, 3))
+    refreshed = DailyRollup.objects.filter(date=date(2026, 11, 3)).values(*VIEW_FIGURES).get()
+    assert refreshed["viewed_posts"] == 2 and refreshed["viewed_rate_sum"] == pytest.approx(6.0 + 4.0)
+    assert (refreshed["viewed_shares"], refreshed["viewed_views_with_shares"]) == (2, 200)
+    assert (refreshed["reached_posts"], refreshed["reach"]) == (1, 100)
+    DailyRollup.objects.update(**dict.fromkeys(VIEW_FIGURES, 0))  # as the migration finds them
+
+    assert rollups.fill_view_figures(workspace.pk, workspace.time_zone) == 1
+    assert DailyRollup.objects.filter(date=date(2026, 11, 3)).values(*VIEW_FIGURES).get() == refreshed
