@@ -9,7 +9,7 @@ a model it fully knows; everything else goes through the ORM.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC
 
 from django.db import connections, router
@@ -140,20 +140,25 @@ class CopyRows:
             texts = cursor.fetchone() if values else ()
         self.tail = "".join("\t" + ("\\N" if text is None else copy_text(text)) for text in texts) + "\n"
 
-    def sequence_values(self, model: type[Model], count: int) -> Sequence[int]:
-        """``count`` new primary keys for ``model`` from its identity sequence. Usually consecutive: then
-        only the first and last come back (a range) instead of ``count`` rows; when another session took
-        values in between, the list of them."""
+    def sequence_values(self, raw_connection, model: type[Model]) -> Callable[[int], Sequence[int]]:
+        """``numbers(count)``: ``count`` new primary keys for ``model`` from its identity sequence, taken on
+        ``raw_connection`` (a driver connection). Usually consecutive: then only the first and last come back
+        (a range) instead of ``count`` rows; when another session took values in between, the list."""
         meta = model._meta
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT min(value), max(value), CASE WHEN max(value) - min(value) + 1 = count(*) THEN NULL"
-                " ELSE array_agg(value) END"
-                " FROM (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS value FROM generate_series(1, %s)) taken",
-                [self.connection.ops.quote_name(meta.db_table), meta.pk.column, count],
-            )
-            first, last, scattered = cursor.fetchone()
-        return range(first, last + 1) if scattered is None else scattered
+        table = self.connection.ops.quote_name(meta.db_table)
+
+        def numbers(count: int) -> Sequence[int]:
+            with raw_connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT min(value), max(value), CASE WHEN max(value) - min(value) + 1 = count(*) THEN NULL"
+                    " ELSE array_agg(value) END FROM"
+                    " (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS value FROM generate_series(1, %s)) taken",
+                    [table, meta.pk.column, count],
+                )
+                first, last, scattered = cursor.fetchone()
+            return range(first, last + 1) if scattered is None else scattered
+
+        return numbers
 
     def write(self, raw_connection, texts: Iterable[str]) -> None:
         """Run the COPY with ``texts`` (each whole lines) on the driver's connection: callable from another

@@ -97,6 +97,16 @@ class _Authors:
             for author in new:
                 self.known[author.external_id] = [author.pk, 0, None, None]
 
+    def add(self, added: dict[str, list]) -> None:
+        """Per sender [new comments, first, last] of a segment (``_new_comments``), once prepared."""
+        for sender, (new, first, last) in added.items():
+            entry = self.known[sender]
+            entry[1] += new
+            if entry[2] is None or first < entry[2]:
+                entry[2] = first
+            if entry[3] is None or last > entry[3]:
+                entry[3] = last
+
     def count(self, sender: str, sent_at: datetime) -> None:
         entry = self.known[sender]
         entry[1] += 1
@@ -367,20 +377,27 @@ def _copy_new_chat(channel, chat_id: str, team: set[str], batches, summary) -> N
     senders: set[str] = set()
     keys = _immediate_foreign_keys(connection, Comment)
     raw = connection.connection
+    # The keys come from a connection of their own (a sequence is outside transactions anyway), so the next
+    # segment's lines are ready while this connection is still busy copying the previous one.
+    numbering = connection.get_new_connection(connection.get_connection_params())
+    numbering.autocommit = True
+    numbers = copier.sequence_values(numbering, Comment)
     pending: Future | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-import-copy") as thread:
         try:
             for rows, new_senders in batches:
+                lines, added = _new_comments(rows, index, team, numbers, summary)
                 _finish(connection, pending)  # the connection is this thread's again
                 pending = None
                 authors.prepare(new_senders, summary)
+                authors.add(added)
                 senders.update(new_senders)
-                lines = _new_comments(rows, index, authors, team, copier, summary)
                 if lines:
-                    pending = thread.submit(_copy_segment, copier, raw, lines, copier.tail)
+                    pending = thread.submit(_copy_segment, copier, raw, lines, copier.tail, authors.known)
             _finish(connection, pending)
             pending = None
         finally:
+            numbering.close()
             if pending is not None:  # reading failed: let the copy end before the transaction rolls back
                 pending.exception()
     _deferred_again(connection, keys)
@@ -396,9 +413,10 @@ def _finish(connection, pending: Future | None) -> None:
             pending.result()
 
 
-def _new_comments(rows: list[tuple], index: MessageIndex, authors: _Authors, team: set[str], copier, summary):
-    """The segment's comments not seen before in the chat, each with its key, author and parent, as tuples
-    for ``_copy_segment``; the chat's index and the authors' counts take them in."""
+def _new_comments(rows: list[tuple], index: MessageIndex, team: set[str], numbers, summary):
+    """The segment's comments not seen before in the chat as tuples for ``_copy_segment`` (each with its key
+    from ``numbers(count)``, its sender and its parent), and per sender [new comments, first, last] for
+    ``_Authors.add``; the chat's index takes the keys in."""
     fresh: dict[int, tuple] = {}
     for row in rows:
         ident = row[0]
@@ -406,10 +424,10 @@ def _new_comments(rows: list[tuple], index: MessageIndex, authors: _Authors, tea
             continue  # the same message twice in one export: the first one counts
         fresh[ident] = row
     if not fresh:
-        return []
-    pks = dict(zip(fresh, copier.sequence_values(Comment, len(fresh)), strict=True))
+        return [], {}
+    pks = dict(zip(fresh, numbers(len(fresh)), strict=True))
     index.extend(pks)
-    known = authors.known
+    added: dict[str, list] = {}
     lines = []
     for ident, (
         _ident,
@@ -426,39 +444,43 @@ def _new_comments(rows: list[tuple], index: MessageIndex, authors: _Authors, tea
         if reply is not None:
             summary.replies += 1
             parent = index.get(reply)
-        author = None
         if sender:
-            entry = known[sender]
-            author = entry[0]
-            entry[1] += 1
-            if entry[2] is None or sent_at < entry[2]:
-                entry[2] = sent_at
-            if entry[3] is None or sent_at > entry[3]:
-                entry[3] = sent_at
-        lines.append((pks[ident], author, parent, ident, text, has_media, sent_at, edited_at, sender in team))
+            entry = added.get(sender)
+            if entry is None:
+                added[sender] = [1, sent_at, sent_at]
+            else:
+                entry[0] += 1
+                if sent_at < entry[1]:
+                    entry[1] = sent_at
+                if sent_at > entry[2]:
+                    entry[2] = sent_at
+        lines.append((pks[ident], sender, parent, ident, text, has_media, sent_at, edited_at, sender in team))
     summary.created += len(lines)
-    return lines
+    return lines, added
 
 
 COPY_CHUNK = 2000  # lines formatted and sent at a time: the database reads one while the next is formatted
 
 
-def _copy_lines(lines: list[tuple], tail: str) -> str:
+def _copy_lines(lines: list[tuple], tail: str, authors: dict[str, list]) -> str:
     null = "\\N"
     return "".join(
         [
-            f"{pk}\t{null if author is None else author}\t{null if parent is None else parent}\t{ident}\t"
+            f"{pk}\t{authors[sender][0] if sender else null}\t{null if parent is None else parent}\t{ident}\t"
             f"{copy_text(body)}\t{'t' if media else 'f'}\t{sent_at}\t"
             f"{null if edited_at is None else edited_at}\t{'t' if team else 'f'}{tail}"
-            for pk, author, parent, ident, body, media, sent_at, edited_at, team in lines
+            for pk, sender, parent, ident, body, media, sent_at, edited_at, team in lines
         ]
     )
 
 
-def _copy_segment(copier: CopyRows, raw, lines: list[tuple], tail: str) -> None:
-    """Format the segment as COPY text and write it (in the copying thread), COPY_CHUNK lines at a time."""
+def _copy_segment(copier: CopyRows, raw, lines: list[tuple], tail: str, authors: dict[str, list]) -> None:
+    """Format the segment as COPY text and write it (in the copying thread), COPY_CHUNK lines at a time.
+    ``authors``: _Authors.known, holding every sender of the segment by then (the reading thread only adds
+    senders of later segments meanwhile)."""
     chunks = (
-        _copy_lines(lines[start : start + COPY_CHUNK], tail) for start in range(0, len(lines), COPY_CHUNK)
+        _copy_lines(lines[start : start + COPY_CHUNK], tail, authors)
+        for start in range(0, len(lines), COPY_CHUNK)
     )
     copier.write(raw, chunks)
 

@@ -137,20 +137,35 @@ def test_a_group_export_becomes_imported_comments_authors_replies_and_audience_d
     assert chat.reactions == facts.reactions and chat.new_authors == chat.authors
 
 
-def test_comment_keys_taken_while_others_take_some_too_are_each_used_once(team, group_export):
-    """On PostgreSQL an import takes its comments' keys from the sequence in blocks; when the values are not
-    consecutive (another session took some meanwhile; here the sequence steps by 3), every one is used."""
+@pytest.fixture
+def sequence_stepping_by_three(transactional_db):
+    """The comments' key sequence hands out every third value (as if another session took the others),
+    committed so that the import's own connection for keys sees it; put back afterwards."""
     if connection.vendor != "postgresql":
         pytest.skip("keys come from a sequence on PostgreSQL only")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_serial_sequence('community_comment', 'id')")
         (sequence,) = cursor.fetchone()
         cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
+
+
+def test_comment_keys_taken_while_others_take_some_too_are_each_used_once(
+    sequence_stepping_by_three, team, group_export
+):
+    """On PostgreSQL an import takes its comments' keys from the sequence in blocks; when the values are not
+    consecutive, every one of them is used."""
     path, facts = group_export
     run(path, workspace=team.workspace)
     ids = list(Comment.objects.values_list("pk", flat=True).order_by("pk"))
     assert len(ids) == facts.messages and {b - a for a, b in itertools.pairwise(ids)} == {3}
     assert Comment.objects.exclude(parent=None).count() == facts.replies
+    people = Author.objects.exclude(external_id__startswith="-")  # not the group speaking as itself
+    assert (
+        sum(people.values_list("message_count", flat=True)) == Comment.objects.filter(from_team=False).count()
+    )
 
 
 def test_an_account_export_imports_its_channels_and_groups_and_passes_over_personal_chats(team, tmp_path):
