@@ -69,6 +69,18 @@ class Label(models.TextChoices):
     SPAM = "spam", _("Spam")
 
 
+def _team_member():
+    """A link to the member who did something to a comment (indexed in Comment.Meta, where set)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Comment(models.Model):
     """A comment under a post, a message in a group, or the team's own reply (from_team)."""
 
@@ -107,39 +119,18 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=CommentStatus.choices, default=CommentStatus.VISIBLE)
     state = models.CharField(max_length=12, choices=InboxState.choices, default=InboxState.NEW)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    assignee = _team_member()
     from_team = models.BooleanField(default=False)
     # Read from an export of the chat's history (tandem.analytics import): counted by analytics, never acted on.
     imported = models.BooleanField(default=False)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    sent_by = _team_member()
     # The engine's verdict: action, score (0–1, the strongest signal) and reasons
     # ([{"source": "rule"|"pack"|"model"|"escalation", "name": …, "detail": …, "span": [start, end] | null}]).
     verdict_action = models.CharField(max_length=10, blank=True)
     verdict_score = models.FloatField(null=True, blank=True)
     verdict_reasons = models.JSONField(default=list, blank=True)
     label = models.CharField(max_length=10, choices=Label.choices, blank=True)
-    labelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
+    labelled_by = _team_member()
     labelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
