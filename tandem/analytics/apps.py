@@ -7,4 +7,4 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         # Huey's consumer imports only each app's tasks.py; the rollup, report and import tasks live beside it.
-        from . import import_tasks, report_tasks, rollup_tasks  # noqa: F401
+        from . import import_tasks, report_tasks, rollup_tasks, signals  # noqa: F401

@@ -226,6 +226,29 @@ class AuthorDay(models.Model):
         return f"{self.author_id} in {self.channel_id} on {self.date}"
 
 
+class RubricDay(models.Model):
+    """Per channel, workspace-local day and rubric (None = no rubric): the posts published that day and their
+    figures, rebuilt by ``rollups.refresh`` (and for a post's days when the post is edited), so the rubric
+    section sums days instead of grouping a period's posts."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="rubric_days")
+    date = models.DateField()
+    # a deleted rubric leaves its posts without one, and these rows too
+    rubric = models.ForeignKey(
+        "content.Rubric", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    posts = models.PositiveIntegerField()
+    interactions = models.BigIntegerField()
+    viewed_posts = models.PositiveIntegerField()
+    viewed_rate_sum = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["channel", "date"], name="rubric_day_idx")]
+
+    def __str__(self):
+        return f"rubric {self.rubric_id} in {self.channel_id} on {self.date}"
+
+
 class TopCommenters(models.Model):
     """The most active public commenters of one channel (or, channel None, of every channel) over settled
     days start … end, summed from AuthorDay (``top_commenters``): the TOP_KEPT first as [author id, comments]

@@ -27,6 +27,7 @@ from .models import (
     CommenterDay,
     DailyRollup,
     FirstResponse,
+    RubricDay,
     TopCommenters,
     VerdictDay,
 )
@@ -235,6 +236,7 @@ def refresh(workspace, start_date: date | None = None, end_date: date | None = N
         _refresh_author_days(workspace, channel_ids, zone, start_date, end_date)
         _refresh_verdicts(workspace, channel_ids, zone, start_date, end_date)
         _refresh_first_responses(channel_ids, zone, start_date, end_date)
+        refresh_rubric_days(channel_ids, zone, start_date, end_date)
     return len(objects)
 
 
@@ -246,6 +248,50 @@ def _spans(days, zone) -> Q:
             sent_at__lt=datetime.combine(last + timedelta(days=1), time.min, zone),
         )
     return moments
+
+
+def refresh_rubric_days(channel_ids, zone, start_date: date, end_date: date) -> None:
+    """RubricDay rows of the local days start_date … end_date, from the posts published on them."""
+    low = datetime.combine(start_date, time.min, zone)
+    high = datetime.combine(end_date + timedelta(days=1), time.min, zone)
+    figures = _view_figures()
+    groups = (
+        _posts_by_day(channel_ids, zone, low, high)
+        .values("channel_id", "day", rubric=F("delivery__post__rubric_id"))
+        .annotate(
+            viewed=figures["viewed_posts"],
+            rate_sum=figures["viewed_rate_sum"],
+            posts=Count("id"),
+            interactions_sum=_sum("interactions"),
+        )
+    )
+    objects = [
+        RubricDay(
+            channel_id=group["channel_id"],
+            date=group["day"],
+            rubric_id=group["rubric"],
+            posts=group["posts"],
+            interactions=group["interactions_sum"],
+            viewed_posts=group["viewed"],
+            viewed_rate_sum=group["rate_sum"],
+        )
+        for group in groups
+    ]
+    RubricDay.objects.filter(channel_id__in=channel_ids, date__range=(start_date, end_date)).delete()
+    RubricDay.objects.bulk_create(objects, batch_size=BATCH)
+
+
+def refresh_rubric_days_of_post(post_id: int) -> None:
+    """The RubricDay rows of the days a post was published on, in each channel's workspace (its rubric may
+    have changed)."""
+    copies = ChannelPost.objects.filter(delivery__post_id=post_id).select_related("workspace")
+    for copy in copies:
+        zone = zoneinfo.ZoneInfo(copy.workspace.time_zone)
+        day = copy.published_at.astimezone(zone).date()
+        channel_ids = list(
+            Channel.objects.filter(workspace_id=copy.workspace_id).values_list("pk", flat=True)
+        )
+        refresh_rubric_days(channel_ids, zone, day, day)
 
 
 def _refresh_first_responses(channel_ids, zone, start_date: date, end_date: date) -> None:

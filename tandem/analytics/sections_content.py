@@ -3,14 +3,13 @@ Scope (scope.py) and computes figures with kpis.py; sections_posts.py has the po
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, F, FloatField, Q, Sum
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tandem.content.models import Rubric
 
 from . import charts, kpis
-from .models import ReportSection
+from .models import ReportSection, RubricDay
 from .scope import Scope
 from .sections import Figure, Section, Table
 
@@ -244,48 +243,45 @@ def audience(scope: Scope) -> Section:
 # --- rubrics --------------------------------------------------------------------------------------------------
 
 
+def _rubric_days(scope: Scope, period):
+    return RubricDay.objects.filter(channel_id__in=scope.channel_ids, date__range=(period.start, period.end))
+
+
 def _rubric_counts(scope: Scope, period, followers: dict | None = None) -> dict:
     """Per rubric (None = no rubric): posts, interactions, the mean of the posts' ER by views and, given
-    ``followers`` per (channel, day), ER by followers both ways. Grouped per channel-day in SQL: the posts of
-    one channel-day share their follower count."""
-    rate = Cast(F("interactions"), FloatField()) * 100.0 / Cast(F("views"), FloatField())
-    groups = (
-        scope.posts(period)
-        .annotate(day=TruncDate("published_at", tzinfo=period.zone))
-        .values("channel_id", "day", rubric=F("delivery__post__rubric_id"))
-        .order_by()
-        .annotate(
-            posts_count=Count("id"),
-            interactions_sum=Sum("interactions"),
-            with_views=Count("id", filter=Q(views__gt=0)),
-            er_views=Avg(rate, filter=Q(views__gt=0)),
-        )
-    )
+    ``followers`` per (channel, day), ER by followers both ways, from RubricDay: the posts of one
+    channel-day share their follower count."""
     totals: dict = {}
-    for group in groups:
+    rows = _rubric_days(scope, period).values_list(
+        "rubric_id", "channel_id", "date", "posts", "interactions", "viewed_posts", "viewed_rate_sum"
+    )
+    for rubric, channel_id, day, posts, interactions, viewed, rate_sum in rows:
         row = totals.setdefault(
-            group["rubric"], {"posts_count": 0, "interactions_sum": 0, "views": [], "days": []}
+            rubric, {"posts_count": 0, "interactions_sum": 0, "viewed": 0, "rate_sum": 0.0, "days": {}}
         )
-        row["posts_count"] += group["posts_count"]
-        row["interactions_sum"] += group["interactions_sum"]
-        if group["with_views"]:
-            row["views"].append((group["er_views"], group["with_views"]))
-        reading = (followers or {}).get((group["channel_id"], group["day"]))
-        row["days"].append((group["interactions_sum"], reading, group["posts_count"]))
+        row["posts_count"] += posts
+        row["interactions_sum"] += interactions
+        row["viewed"] += viewed
+        row["rate_sum"] += rate_sum
+        # a channel-day can have two rows of one rubric: a deleted rubric's until the day is refreshed
+        counted = row["days"].setdefault((channel_id, day), [0, 0])
+        counted[0] += interactions
+        counted[1] += posts
     for row in totals.values():
-        counted = sum(n for _rate, n in row["views"])
-        row["er_views"] = sum(r * n for r, n in row["views"]) / counted if counted else None
-        row["er_followers"] = kpis.mean_of_rates_by_day(row["days"]).value
-        row["er_followers_sums"] = kpis.rate_of_sums_by_day(row["days"]).value
+        days = [
+            (interactions, (followers or {}).get(channel_day), posts)
+            for channel_day, (interactions, posts) in row["days"].items()
+        ]
+        row["er_views"] = row["rate_sum"] / row["viewed"] if row["viewed"] else None
+        row["er_followers"] = kpis.mean_of_rates_by_day(days).value
+        row["er_followers_sums"] = kpis.rate_of_sums_by_day(days).value
     return totals
 
 
 def _rubric_posts(scope: Scope, period) -> dict:
     """Per rubric (None = no rubric): the period's posts, all the comparison period needs."""
-    rows = (
-        scope.posts(period).values(rubric=F("delivery__post__rubric_id")).order_by().annotate(n=Count("id"))
-    )
-    return {row["rubric"]: row["n"] for row in rows}
+    rows = _rubric_days(scope, period).values("rubric_id").order_by().annotate(n=Sum("posts"))
+    return {row["rubric_id"]: row["n"] for row in rows}
 
 
 def rubrics(scope: Scope) -> Section:

@@ -166,6 +166,48 @@ def test_rubrics_actual_against_target_share(team, news):
     assert rows["No rubric"][1] == 2 and rows["No rubric"][9] is None
 
 
+def test_a_published_posts_new_rubric_and_a_deleted_rubric_show_without_a_full_refresh(
+    team, news, django_capture_on_commit_callbacks
+):
+    tips = Rubric.objects.create(workspace=team.workspace, name="Tips", target_share=50)
+    offers = Rubric.objects.create(workspace=team.workspace, name="Offers", target_share=50)
+    posts = []
+    for number in range(3):
+        post = Post.objects.create(workspace=team.workspace, rubric=tips if number == 0 else None, text="x")
+        delivery = Delivery.objects.create(post=post, channel=news, due_at=at(2))
+        dash_data.post(news, at(2, 9 + number), reactions=2, delivery=delivery)
+        posts.append(post)
+    sections(team, ReportSection.RUBRICS)
+
+    def shown():
+        (rubrics,) = build_sections(team.workspace, None, PERIOD, [ReportSection.RUBRICS])
+        return {row[0]: row[1] for row in rubrics.tables[0].rows}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posts[1].rubric = offers
+        posts[1].save()
+    assert shown() == {"Tips": 1, "Offers": 1, "No rubric": 1}
+    tips.delete()  # its post has no rubric now
+    assert shown() == {"Offers": 1, "No rubric": 2}
+
+
+def test_the_migration_fills_the_rubric_days_of_posts_published_before_it(team, news):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tandem.analytics.models import RubricDay
+
+    dash_data.post(news, at(2), reactions=3)
+    dash_data.post(news, at(5), reactions=1, views=10)
+    assert not RubricDay.objects.exists()
+    import_module("tandem.analytics.migrations.0009_rubric_day").fill_rubric_days(apps, None)
+    assert sorted(RubricDay.objects.values_list("date", "rubric", "posts", "viewed_posts")) == [
+        (date(2026, 11, 2), None, 1, 0),
+        (date(2026, 11, 5), None, 1, 1),
+    ]
+
+
 def test_community_figures(team, news):
     first = dash_data.comment(news, at(2, 10), "ann")
     dash_data.comment(news, at(2, 10, month=10), "bob")  # bob commented before the period
