@@ -21,12 +21,15 @@ def reserve(items, now: float | None = None, horizon: float = HORIZON_SECONDS, l
     Only the returned ones use up slots. Call inside the claiming transaction."""
     now = time.time() if now is None else now
     limit = limit or len(items)
-    keys = {key for _delivery, pace_keys, _not_before in items for key, _interval in pace_keys}
+    # Sorted: racing workers insert and lock the same keys in the same order, so one waits for the other
+    # instead of each holding a key the other needs (a deadlock).
+    keys = sorted({key for _delivery, pace_keys, _not_before in items for key, _interval in pace_keys})
     free = {}
     if keys:
         # Create missing rows first, so on PostgreSQL every key is a row that the lock below can hold.
         PaceSlot.objects.bulk_create([PaceSlot(key=key) for key in keys], ignore_conflicts=True)
-        free = dict(PaceSlot.objects.select_for_update().filter(key__in=keys).values_list("key", "next_free"))
+        locked = PaceSlot.objects.select_for_update().filter(key__in=keys).order_by("key")
+        free = dict(locked.values_list("key", "next_free"))
     planned = {}
     for delivery, pace_keys, not_before in items:
         earliest = max(now, not_before)
