@@ -250,6 +250,14 @@ def _spans(days, zone) -> Q:
     return moments
 
 
+def _replace_days(model, channel_ids, start_date: date, end_date: date, objects: list, extra=()) -> None:
+    """The rollup rows of ``model`` for the channels' days start_date … end_date (and the ``extra`` days)
+    become ``objects``: rows of days that no longer have any go away."""
+    days = Q(date__range=(start_date, end_date)) | Q(date__in=list(extra))
+    model.objects.filter(channel_id__in=channel_ids).filter(days).delete()
+    model.objects.bulk_create(objects, batch_size=BATCH)
+
+
 def refresh_rubric_days(channel_ids, zone, start_date: date, end_date: date) -> None:
     """RubricDay rows of the local days start_date … end_date, from the posts published on them."""
     low = datetime.combine(start_date, time.min, zone)
@@ -277,8 +285,7 @@ def refresh_rubric_days(channel_ids, zone, start_date: date, end_date: date) -> 
         )
         for group in groups
     ]
-    RubricDay.objects.filter(channel_id__in=channel_ids, date__range=(start_date, end_date)).delete()
-    RubricDay.objects.bulk_create(objects, batch_size=BATCH)
+    _replace_days(RubricDay, channel_ids, start_date, end_date, objects)
 
 
 def refresh_rubric_days_of_post(post_id: int) -> None:
@@ -320,10 +327,7 @@ def _refresh_first_responses(channel_ids, zone, start_date: date, end_date: date
         )
         for row in first_replies
     ]
-    FirstResponse.objects.filter(channel_id__in=channel_ids).filter(
-        Q(date__range=(start_date, end_date)) | Q(date__in=extra)
-    ).delete()
-    FirstResponse.objects.bulk_create(objects, batch_size=BATCH)
+    _replace_days(FirstResponse, channel_ids, start_date, end_date, objects, extra)
 
 
 AUTHOR_DAYS_SQL = """
@@ -437,10 +441,7 @@ def _refresh_verdicts(workspace, channel_ids, zone, start_date: date, end_date: 
         VerdictDay(workspace=workspace, date=row.pop("day"), channel_id=row.pop("channel_id"), **row)
         for row in rows
     ]
-    VerdictDay.objects.filter(channel_id__in=channel_ids).filter(
-        Q(date__range=(start_date, end_date)) | Q(date__in=extra)
-    ).delete()
-    VerdictDay.objects.bulk_create(objects, batch_size=BATCH)
+    _replace_days(VerdictDay, channel_ids, start_date, end_date, objects, extra)
 
 
 # One INSERT … SELECT per refresh, in the database: the (author, channel, local day) of each public comment

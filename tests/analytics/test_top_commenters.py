@@ -82,7 +82,7 @@ def test_ties_at_the_foot_of_the_kept_list_fall_back_to_the_live_sum(team, news,
     assert top_commenters.top_commenters(scope, 3)[0] == ("eve", "", "eve", 3)
 
 
-def test_a_complete_list_needs_no_look_up_and_ties_sort_by_name(team, news):
+def test_a_complete_kept_list_counts_recent_newcomers_and_ties_sort_by_name(team, news):
     write(news, "zed", 2, days=20)
     write(news, "amy", 1, days=20)
     write(news, "amy", 1, days=0)
