@@ -83,7 +83,7 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.pgid = self.process.pid  # a new session leader's process group id is its pid
+        self.session = self.process.pid  # a new session leader's session (and group) id is its pid
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the server's output, without the access-log lines of our own /healthz polling."""
@@ -118,12 +118,18 @@ class Server:
             time.sleep(0.1)
         pytest.fail(f"no {what} after {timeout} s{self.log_tail()}")
 
-    def group_alive(self) -> bool:
-        try:
-            os.killpg(self.pgid, 0)
-        except ProcessLookupError:
-            return False
-        return True
+    def session_processes(self) -> list[int]:
+        """Every process still in the server's session: `tandem serve` (started as a session leader), its
+        children (each leads a process group of its own) and theirs."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+            if int(fields[3]) == self.session and fields[0] != "Z":
+                found.append(int(stat.parent.name))
+        return found
 
     def stop_and_check(self, send_signal) -> None:
         """Send a stop signal; the command must exit 0 within STOP_TIMEOUT and leave no process behind."""
@@ -134,14 +140,16 @@ class Server:
             pytest.fail(f"tandem serve still running {STOP_TIMEOUT} s after the stop signal{self.log_tail()}")
         assert code == 0, f"tandem serve exited with {code}{self.log_tail()}"
         deadline = time.monotonic() + 2  # orphans, if any, are reaped by init shortly after
-        while self.group_alive() and time.monotonic() < deadline:
+        while self.session_processes() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not self.group_alive(), f"processes of the group outlived tandem serve{self.log_tail()}"
+        left = self.session_processes()
+        assert not left, f"processes {left} outlived tandem serve{self.log_tail()}"
         assert "Tandem stopped." in self.log_path.read_text(errors="replace"), self.log_tail()
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pgid, signal.SIGKILL)
+        for pid in self.session_processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
 
@@ -175,6 +183,10 @@ def test_serve_answers_pages_and_static_runs_the_worker_and_stops_cleanly_on_ctr
             text=True,
         )
 
+        # The stop check sees the children and theirs, though each child leads a process group of its own:
+        # serve, gunicorn's master and its 2 workers, the task worker's consumer and (forking) its processes.
+        assert len(server.session_processes()) >= 5, server.session_processes()
+
         status, html = server.get("/accounts/login/")
         assert status == 200, f"GET /accounts/login/ gave {status}{server.log_tail()}"
         stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', html)
@@ -193,7 +205,7 @@ def test_serve_answers_pages_and_static_runs_the_worker_and_stops_cleanly_on_ctr
 
         server.wait_for("worker heartbeat in /healthz", worker_answered, WORKER_TIMEOUT)
 
-        server.stop_and_check(lambda: os.killpg(server.pgid, signal.SIGINT))  # Ctrl-C in a terminal
+        server.stop_and_check(lambda: os.killpg(server.session, signal.SIGINT))  # Ctrl-C in a terminal
 
 
 def test_running_demo_again_on_the_same_data_dir_keeps_the_data(install):

@@ -1,3 +1,5 @@
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -10,8 +12,9 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Migrate, then run the production web server (gunicorn) and a task worker together in one process "
-        "group. Ctrl-C or SIGTERM stops both cleanly; if either dies, the other is stopped too."
+        "Migrate, then run the production web server (gunicorn) and a task worker together. Ctrl-C or "
+        "SIGTERM stops both cleanly, and whatever processes they started; if either dies, the other is "
+        "stopped too."
     )
 
     def add_arguments(self, parser):
@@ -52,8 +55,10 @@ class Command(BaseCommand):
         ]
         if not no_worker:
             commands.append([sys.executable, "-m", "tandem.cli", "worker"])
-        # The commands are fixed lists built above, never from user input.
-        children = [subprocess.Popen(command) for command in commands]  # noqa: S603
+        # Each child leads a process group of its own, so that on stopping, whatever it leaves behind can be
+        # killed with it (a worker signalled while still starting forks its processes before it handles
+        # signals, and can die without them). The commands are fixed lists built above, never from user input.
+        children = [subprocess.Popen(command, process_group=0) for command in commands]  # noqa: S603
         self.stdout.write(f"Tandem is serving on http://{bind}/ — press Ctrl-C to stop.")
         self.stdout.flush()
         stopping = False
@@ -88,4 +93,6 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)  # anything of its group still running
         self.stdout.write("Tandem stopped.")
