@@ -4,7 +4,7 @@ Written here because scikit-learn's HashingVectorizer builds every character n-g
 (about 100 µs for an 80-character comment per n-gram block), which alone used up the engine's time budget
 (5,000 comments/s for rules and classifier together). Here the batch is one array of code points; each
 n-gram's hash is extended from the (n-1)-gram's hash in one vectorised pass per n, so the cost per text is a
-few microseconds, and the counting is scipy's own COO → CSR conversion.
+few microseconds, and the counting is one numpy sort of the batch's (row, column) keys (``counts_matrix``).
 
 Hash of the n-gram c1…cn: h0 = SEED; h_k = (h_(k-1) XOR c_k) * MULTIPLIER (mod 2^64); then h XOR (h >> 31),
 and the top log2(n_features) bits are the column. ``reference_columns`` computes the same in plain Python;
@@ -79,12 +79,26 @@ def hashed_char_ngrams(
         rows.append(document[:windows][keep])
     if not rows:
         return sp.csr_matrix((len(texts), n_features), dtype=np.float32)
-    row = np.concatenate(rows)
-    column = np.concatenate(columns)
-    counts = sp.coo_matrix(
-        (np.ones(len(row), dtype=np.float32), (row, column)), shape=(len(texts), n_features)
-    )
-    return counts.tocsr()  # sums the duplicates: each n-gram's count
+    return counts_matrix(np.concatenate(rows), np.concatenate(columns), len(texts), n_features)
+
+
+def counts_matrix(row: np.ndarray, column: np.ndarray, n_rows: int, n_features: int) -> sp.csr_matrix:
+    """How often each (row, column) pair occurs: a float32 CSR matrix of shape (n_rows, n_features) with
+    sorted indices and no duplicates. The same as scipy's COO -> CSR conversion, about three times faster:
+    scipy sorts each row's indices one row at a time (a sixth of the moderation engine's time went there),
+    numpy sorts one int64 key per pair in a vectorised pass."""
+    key = np.sort(row.astype(np.int64) * n_features + column)
+    first = np.empty(len(key), dtype=bool)
+    first[:1] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(key))).astype(np.float32)
+    unique = key[starts]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique // n_features, minlength=n_rows), out=indptr[1:])
+    matrix = sp.csr_matrix((counts, unique % n_features, indptr), shape=(n_rows, n_features))
+    matrix.has_sorted_indices = True
+    return matrix
 
 
 def reference_columns(
@@ -180,14 +194,9 @@ def _hashed_word_ngrams_small(
                 h = murmur(" ".join(words[start : start + n]), seed=0)
                 columns.append(abs(h) % n_features)
                 rows.append(row)
-    counts = sp.coo_matrix(
-        (
-            np.ones(len(rows), dtype=np.float32),
-            (np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64)),
-        ),
-        shape=(len(token_lists), n_features),
+    return counts_matrix(
+        np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64), len(token_lists), n_features
     )
-    return counts.tocsr()
 
 
 def hashed_word_ngrams(
@@ -222,6 +231,4 @@ def hashed_word_ngrams(
         return sp.csr_matrix((n_texts, n_features), dtype=np.float32)
     h = np.concatenate(hashes).astype(np.int64)
     column = np.abs(h) % n_features  # |-2^31| % n_features, as HashingVectorizer: int64 avoids the overflow
-    row = np.concatenate(rows)
-    counts = sp.coo_matrix((np.ones(len(row), dtype=np.float32), (row, column)), shape=(n_texts, n_features))
-    return counts.tocsr()
+    return counts_matrix(np.concatenate(rows), column, n_texts, n_features)

@@ -14,7 +14,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 __all__ = ["Normalized", "normalize"]
 
@@ -591,9 +590,12 @@ def normalize(text: str) -> Normalized:
     parts = [(part if protected else fold_case(part), protected) for part, protected in _split_protected(buf)]
     free_texts = [part.text for part, protected in parts if not protected]
 
-    @cache
+    known: list[bool] = []  # counted on first use only (functools.cache would build a wrapper per comment)
+
     def default_cyrillic() -> bool:
-        return _comment_is_cyrillic(free_texts)
+        if not known:
+            known.append(_comment_is_cyrillic(free_texts))
+        return known[0]
 
     done = []
     for part, protected in parts:

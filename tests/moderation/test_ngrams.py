@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from tandem.moderation.ngrams import hashed_char_ngrams, reference_columns
+from tandem.moderation.ngrams import counts_matrix, hashed_char_ngrams, reference_columns
 
 TEXTS = [
     "Привет, мир!",
@@ -45,3 +46,17 @@ def test_a_text_alone_and_in_a_batch_gets_the_same_row():
 def test_n_features_must_be_a_power_of_two():
     with pytest.raises(ValueError, match="power of two"):
         hashed_char_ngrams(["x"], (1, 2), 1000)
+
+
+def test_counts_matrix_equals_scipys_coo_to_csr():
+    rng = np.random.default_rng(7)
+    row = rng.integers(0, 50, 20_000)
+    column = rng.integers(0, 64, 20_000)  # few columns: many repeated pairs
+    expected = sp.coo_matrix((np.ones(len(row), np.float32), (row, column)), shape=(60, 64)).tocsr()
+    got = counts_matrix(row, column, 60, 64)
+    assert got.dtype == np.float32 and got.shape == (60, 64)
+    assert got.has_canonical_format  # sorted indices, no duplicates
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
+    assert counts_matrix(np.zeros(0, int), np.zeros(0, int), 3, 8).shape == (3, 8)
