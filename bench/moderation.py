@@ -4,11 +4,11 @@
 
 Prints ONE JSON line per dataset of ../shared/datasets with precision, recall and F1 of:
   - "engine": tandem.moderation.training's pipeline (hashed word 1-2 + char_wb 2-5 grams of the normalised
-    text and char 1-5 grams of the raw text, LR + NB-LR logit average, routed by script, C and per-script
-    thresholds by 3-fold CV on the training part; the toxic head's Cyrillic part a folded stack over the
-    Cyrillic column layout with Russian stems, training.fit_stacked_part), trained only on the training part
-    of the split; heads as shipped: toxic = ru toxic + Davidson (one model per script), spam = YouTube +
-    tg-spam;
+    text and char 1-5 grams of the raw text, style columns of Latin-script texts, LR + NB-LR logit average,
+    routed by script, C and per-script thresholds by 3-fold CV on the training part; the toxic head's
+    Cyrillic part a folded stack over the Cyrillic column layout with Russian stems,
+    training.fit_stacked_part), trained only on the training part of the split; heads as shipped, one model
+    per script each: toxic = ru toxic + Davidson, spam = YouTube + tg-spam;
   - "tfidf": a fair, tuned baseline: TF-IDF (sublinear tf) word 1-2 + char 2-5 grams of the raw text (no
     normalisation) + logistic regression, C from {1, 4, 16, 64, 256} and the threshold both chosen by 3-fold CV
     on the training part (out-of-fold F1), trained on that dataset's training part alone;

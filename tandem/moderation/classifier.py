@@ -27,10 +27,10 @@ class ShippedModel:
     """Linear heads over hashed n-grams (and a few dense columns).
 
     Each text is routed by its script (``features.script_of``: mostly Cyrillic or mostly Latin letters) to
-    the part of each head trained for it: the toxic head has a Russian and an English model, the spam head
-    shares one model. The featurizer puts each script's n-grams in columns of their own plus one indicator
-    column per script, so ``X @ weights + intercepts`` with ``X = featurizer.transform(texts)`` is the whole
-    model (``intercepts`` are zero: each script's intercept is the weight of its indicator column). The
+    the part of each head trained for it: each head has a Russian and an English model. The featurizer puts
+    each script's n-grams (and style columns) in columns of their own plus one indicator column per script,
+    so ``X @ weights + intercepts`` with ``X = featurizer.transform(texts)`` is the whole model
+    (``intercepts`` are zero: each script's intercept is the weight of its indicator column). The
     toxic head's Russian part is a stacked model folded into one linear model over the Cyrillic column layout
     (features.LAYOUTS, training.fit_stacked_part): it is in the same matrix.
 

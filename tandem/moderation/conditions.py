@@ -57,7 +57,7 @@ _DOMAIN_RE = re.compile(rf"(?:{_LABEL}\.)+{_LABEL}")
 _LINK_HINT_RE = re.compile(rf"(?i)www\.|\.(?:{_BARE_TLDS})(?![\w-])")
 
 
-def _may_have_link(text: str) -> bool:
+def may_have_link(text: str) -> bool:
     """A cheap test that spares most comments (no link in them) the full link pattern."""
     return "://" in text or _LINK_HINT_RE.search(text) is not None
 
@@ -111,7 +111,7 @@ class Context:
     def links(self) -> list[Link]:
         if self._links is None:
             text = self.norm.text
-            if not _may_have_link(text):
+            if not may_have_link(text):
                 self._links = []
             else:
                 self._links = [

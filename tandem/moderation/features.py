@@ -16,7 +16,9 @@ Pipeline for one text (features version 3):
        - ``raw_char``: char 1-5 grams of the RAW text, case kept (style: capitals, punctuation, emoji, links
          as typed; the normalised blocks carry the meaning of disguised words, this one carries the look);
      counts scaled sublinearly (1 + log tf) and each block L2-normalised;
-  3. the blocks side by side, the whole row L2-normalised again (``base_transform``: what training fits on);
+  3. the blocks side by side, the whole row L2-normalised again, then the style columns (config "style":
+     ``style_features`` of the raw text times "style_weight", for the texts of "style_scripts" only; empty
+     for the others) (``base_transform``: what training fits on);
   4. ``transform``: routed by script. ``script_of`` tells which script a text is mostly written in
      ("cyrillic" or "latin"); the row's features move to that script's copy of the columns (script s owns
      columns ``[s * B, (s + 1) * B)``, B = the base width) and the column ``len(SCRIPTS) * B + s`` is 1.
@@ -53,6 +55,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from tandem.moderation.conditions import may_have_link
 from tandem.moderation.ngrams import hashed_char_ngrams, hashed_word_ngrams
 
 FEATURES_VERSION = 4
@@ -72,6 +75,13 @@ LAYOUTS = {
     "cyrillic": {"blocks": ["char_wb", "raw_char", "stem_word", "stem_char_wb"], "dense": list(DENSE)},
 }
 STEM_CACHE_SIZE = 1 << 17  # distinct words whose stems are kept
+# Style columns at the end of the base columns (module docstring, step 3), filled for the texts of
+# STYLE_SCRIPTS only: links, length, capitals, digits and punctuation tell English comment spam across
+# videos (bench/moderation.py, leave one video out: F1 0.944 -> 0.955); on the small Russian spam set they
+# lowered the CV F1, so Cyrillic texts leave them empty. STYLE_WEIGHT puts them on the scale of the n-grams.
+STYLE = ("link", "length", "caps", "digits", "exclamation", "mention", "question")
+STYLE_SCRIPTS = ("latin",)
+STYLE_WEIGHT = 2.0
 
 SCRIPTS = ("cyrillic", "latin")
 _CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
@@ -118,6 +128,9 @@ def default_config() -> dict:
         "stem_word_ngrams": list(STEM_WORD_NGRAMS),
         "stem_char_ngrams": list(STEM_CHAR_NGRAMS),
         "layouts": {script: {**layout} for script, layout in LAYOUTS.items()},
+        "style": list(STYLE),
+        "style_scripts": list(STYLE_SCRIPTS),
+        "style_weight": STYLE_WEIGHT,
     }
 
 
@@ -219,6 +232,38 @@ def dense_features(raw: list[str], names: Iterable[str] = DENSE) -> np.ndarray:
     return np.log1p(np.column_stack(columns) if columns else np.zeros((len(raw), 0))).astype(np.float32)
 
 
+def style_features(raw: list[str], names: Iterable[str] = STYLE) -> np.ndarray:
+    """Shape (len(raw), len(names)), float32, of the raw texts, each in [0, 1]: ``link`` (1 when the text has
+    a link, as the links condition sees one), ``length`` (characters / 1,000, at most 1), ``caps`` (capitals
+    among the Latin and Cyrillic letters), ``digits`` (ASCII digits among all characters), ``exclamation``,
+    ``mention``, ``question`` (1 when the text has "!", "@", "?"). Counted for the whole batch in numpy."""
+    n = len(raw)
+    lengths = np.fromiter(map(len, raw), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(raw).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    document = np.repeat(np.arange(n), lengths)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(document[mask], minlength=n)
+
+    def caps() -> np.ndarray:
+        upper = ((codes >= 0x41) & (codes <= 0x5A)) | ((codes >= 0x410) & (codes <= 0x42F)) | (codes == 0x401)
+        lower = ((codes >= 0x61) & (codes <= 0x7A)) | ((codes >= 0x430) & (codes <= 0x44F)) | (codes == 0x451)
+        capitals = count(upper)
+        return capitals / np.maximum(capitals + count(lower), 1)
+
+    functions = {
+        "link": lambda: np.fromiter(map(may_have_link, raw), dtype=bool, count=n),
+        "length": lambda: np.minimum(lengths, 1000) / 1000,
+        "caps": caps,
+        "digits": lambda: count((codes >= 0x30) & (codes <= 0x39)) / np.maximum(lengths, 1),
+        "exclamation": lambda: np.fromiter(("!" in text for text in raw), dtype=bool, count=n),
+        "mention": lambda: np.fromiter(("@" in text for text in raw), dtype=bool, count=n),
+        "question": lambda: np.fromiter(("?" in text for text in raw), dtype=bool, count=n),
+    }
+    columns = [functions[name]() for name in names]
+    return (np.column_stack(columns) if columns else np.zeros((n, 0))).astype(np.float32)
+
+
 def _dense_csr(values: np.ndarray) -> sp.csr_matrix:
     n, k = values.shape
     indptr = np.arange(0, n * k + 1, k, dtype=np.int64)
@@ -270,6 +315,11 @@ class Featurizer:
             tuple(self.config.get("stem_char_ngrams", STEM_CHAR_NGRAMS)), n_features, word_bounded_ngrams=True
         )
         scripts = list(self.config.get("scripts", ()))
+        self.style = tuple(self.config.get("style", ()))
+        self.style_scripts = [scripts.index(script) for script in self.config.get("style_scripts", ())]
+        self.style_weight = np.float32(self.config.get("style_weight", 1.0))
+        if set(self.style) - set(STYLE):
+            raise ValueError(f"features config: unknown style columns {sorted(set(self.style) - set(STYLE))}")
         self.layouts: dict[str, dict] = {
             script: layout for script, layout in self.config.get("layouts", {}).items() if layout
         }
@@ -287,7 +337,7 @@ class Featurizer:
 
     @property
     def n_base_columns(self) -> int:
-        return len(self.blocks) * self.n_features
+        return len(self.blocks) * self.n_features + len(self.style)
 
     @property
     def n_scripts(self) -> int:
@@ -368,7 +418,16 @@ class Featurizer:
         raw = [text or "" for text in texts]
         if normalised is None:
             normalised = self.normalize_all(raw)
-        return self._assemble(self._blocks(raw, normalised))
+        return self._assemble(self._blocks(raw, normalised), style=self._style(raw, scripts_of(raw)))
+
+    def _style(self, raw: list[str], scripts: np.ndarray) -> sp.csr_matrix:
+        """The style columns (``style_features`` times the weight) of the rows of the style scripts; the
+        other rows' are empty."""
+        rows = np.flatnonzero(np.isin(scripts, self.style_scripts)) if self.style else np.zeros(0, np.intp)
+        values = np.zeros((len(raw), len(self.style)), dtype=np.float32)
+        if len(rows):
+            values[rows] = style_features([raw[i] for i in rows], self.style) * self.style_weight
+        return sp.csr_matrix(values)
 
     def _blocks(
         self, raw: list[str], normalised: list[str], words: list[list[str]] | None = None
@@ -426,6 +485,7 @@ class Featurizer:
         blocks: list[sp.csr_matrix],
         scripts: np.ndarray | None = None,
         extras: list[tuple[sp.csr_matrix, np.ndarray, int]] = (),
+        style: sp.csr_matrix | None = None,
     ) -> sp.csr_matrix:
         """The L2-normalised blocks side by side, each row L2-normalised again, in one pass: every non-empty
         block has norm 1, so a row's norm is the square root of its number of non-empty blocks (cheaper than
@@ -434,11 +494,14 @@ class Featurizer:
         script with a layout are divided by sqrt(len(blocks)) whatever their empty blocks (the same for any
         text with a word character, and it lets ``layout_columns`` fold the layout's weights in).
         ``extras``: (matrix, rows, first column): matrix's row i goes, as it is, to row rows[i] from that
-        column on, after the script column (a layout's own columns; routed only)."""
+        column on, after the script column (a layout's own columns; routed only). ``style``: the style
+        columns (``_style``), as they are, after the blocks (in the routed copy when routed)."""
         n = blocks[0].shape[0]
         width = self.n_features
         per_block = [np.diff(block.indptr) for block in blocks]
         per_row = np.sum(per_block, axis=0)
+        style_counts = np.diff(style.indptr) if style is not None else np.zeros(n, dtype=np.int64)
+        per_row += style_counts
         extra_counts = []
         for matrix, extra_rows, _start in extras:
             extra_counts.append(np.diff(matrix.indptr))
@@ -462,6 +525,12 @@ class Featurizer:
             indices[at] = block.indices + number * width + shift[row]
             data[at] = block.data * scale[row]
             filled += counts
+        if style is not None and style.nnz:
+            row = np.repeat(rows, style_counts)
+            at = filled[row] + np.arange(style.nnz) - np.repeat(style.indptr[:-1], style_counts)
+            indices[at] = style.indices + len(blocks) * width + shift[row]
+            data[at] = style.data
+            filled += style_counts
         if routed:  # the script column, after the n-grams
             indices[filled] = self.n_scripts * self.n_base_columns + np.asarray(scripts, dtype=np.int64)
             data[filled] = 1.0
@@ -507,4 +576,4 @@ class Featurizer:
             for part in parts:
                 extras.append((part, rows, start))
                 start += part.shape[1]
-        return self._assemble(blocks, scripts, extras)
+        return self._assemble(blocks, scripts, extras, self._style(raw, scripts))

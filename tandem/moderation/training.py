@@ -9,10 +9,9 @@ allow_pickle=False) and ``TRAINING.md`` (data, split, sizes, held-out scores, co
 Heads: ``toxic`` = Russian toxic (2ch/pikabu) + Davidson (hate or offensive vs neither);
 ``spam`` = YouTube spam (all four videos) + tg-spam.
 
-Per script (features.script_of: mostly Cyrillic or mostly Latin letters) a head has its own threshold, and
-the toxic head has its own linear model per script (Russian and English toxicity share next to nothing, and
-one model with one threshold served both badly). The spam head keeps one model for both scripts (tg-spam
-alone is too small) with a threshold per script. Each script's threshold is folded into that script's
+Per script (features.script_of: mostly Cyrillic or mostly Latin letters) a head has its own linear model
+and its own threshold (Russian and English toxicity share next to nothing, and one model with one threshold
+served both badly; see LAYOUT for spam). Each script's threshold is folded into that script's
 intercept, so every head's probabilities cross 0.5 exactly at the per-script threshold: the model file's
 head thresholds are all THRESHOLD = 0.5.
 
@@ -44,7 +43,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from tandem.moderation.features import SCRIPTS, Featurizer, scripts_of
+from tandem.moderation.features import SCRIPTS, STYLE_WEIGHT, Featurizer, scripts_of
 
 SEED = 20261126
 TEST_SIZE = 0.2
@@ -58,15 +57,17 @@ NB_ALPHA = 1.0
 PRUNE = 1e-3
 THRESHOLD = 0.5  # every head's threshold once the per-script thresholds are folded into the intercepts
 MIN_PART_ROWS = 100  # a script with fewer training rows (or one class) borrows another script's model
-# toxic: one model per script; spam: one model shared by both scripts (thresholds per script either way)
-LAYOUT = {"toxic": "per_script", "spam": "shared"}
+# One model per script (thresholds per script too). The spam head used to share one model: the Russian
+# spam set is small. Its own Cyrillic part raised the CV F1 of both scripts (Cyrillic 0.957 -> 0.963,
+# Latin 0.965 -> 0.969 on the training part) and held-out tg-spam F1 from 0.936 to 0.958.
+LAYOUT = {"toxic": "per_script", "spam": "per_script"}
 # head -> scripts whose part is stacked on that script's column layout (features.LAYOUTS; fit_stacked_part)
 STACKED = {"toxic": ("cyrillic",)}
 STACK_C = 16.0  # each block's base models
 STACK_MNB_ALPHA = 0.1
 STACK_META_C = 1.0
 STACK_META_FOLDS = 5  # the meta-model's out-of-fold scores, for the threshold
-MODEL_VERSION = "tandem-moderation-3"
+MODEL_VERSION = "tandem-moderation-4"
 MODEL_FILE = "model.npz"
 
 csv.field_size_limit(sys.maxsize)
@@ -489,11 +490,13 @@ def report(datasets, splits, heads, matrices, normalizer: str, model_path: Path,
         f"- Normaliser used for the features: `{normalizer}`.",
         "- Features: hashed (MurmurHash3) word 1-2 grams and char_wb 2-5 grams of the normalised text and "
         "char 1-5 grams of the raw text (case kept), 2^19 columns each, sublinear tf, L2 per block and per row "
-        "(tandem/moderation/features.py). The Cyrillic column layout (features.LAYOUTS) adds word 1-2 grams "
-        "of the Russian stems (PyStemmer) of the normalised words and char_wb 3-5 grams of the stemmed text, "
-        "and log(1 + characters), log(1 + words); its blocks are L2-normalised each, not per row.",
-        "- Each text is routed by script (mostly Cyrillic / mostly Latin letters): the toxic head has one "
-        "linear model per script, the spam head one shared model; every script has its own threshold, folded "
+        "(tandem/moderation/features.py); then, for Latin-script texts, style columns of the raw text (a link, "
+        f"length, capitals, digits, '!', '@', '?'; weight {STYLE_WEIGHT:g}). The Cyrillic column layout "
+        "(features.LAYOUTS) adds word 1-2 grams of the Russian stems (PyStemmer) of the normalised words and "
+        "char_wb 3-5 grams of the stemmed text, and log(1 + characters), log(1 + words); its blocks are "
+        "L2-normalised each, not per row.",
+        "- Each text is routed by script (mostly Cyrillic / mostly Latin letters): each head has one "
+        "linear model per script; every script has its own threshold, folded "
         f"into its intercept, so each head's probabilities cross {THRESHOLD} at that threshold "
         "(model.thresholds are all 0.5).",
         "- Each linear model: logit average of logistic regression and NB-scaled logistic regression "

@@ -109,7 +109,10 @@ def test_features_are_the_normalised_blocks_side_by_side_routed_by_script():
     featurizer = Featurizer()
     texts = [*SENTENCES, "", "a  b\n\tc", "ÀÉ Straße İ", "слово слово СЛОВО", "   ", "🙂"]
     blocks = featurizer._blocks(texts, featurizer.normalize_all(texts))
-    side_by_side = _l2_rows(sp.hstack(blocks, format="csr", dtype=np.float32))
+    style = featurizer._style(texts, scripts_of(texts))  # tests/moderation/test_features.py
+    side_by_side = sp.hstack(
+        [_l2_rows(sp.hstack(blocks, format="csr", dtype=np.float32)), style], format="csr"
+    )
     assert abs(featurizer.base_transform(texts) - side_by_side).max() < 1e-6
     routed = featurizer.transform(texts)
     width = featurizer.n_base_columns

@@ -1,5 +1,5 @@
-"""Features version 4: numpy word n-gram hashing, the Cyrillic column layout (Russian stems, dense columns) and
-the stacked part folded into one linear model."""
+"""Features version 4: numpy word n-gram hashing, the Cyrillic column layout (Russian stems, dense columns),
+the style columns of Latin-script texts and the stacked part folded into one linear model."""
 
 import random
 
@@ -17,6 +17,7 @@ from tandem.moderation.features import (
     dense_features,
     scripts_of,
     stem_all,
+    style_features,
     words_of,
 )
 from tandem.moderation.ngrams import SMALL_BATCH_WORDS, hashed_word_ngrams, murmurhash3_32
@@ -78,6 +79,45 @@ def test_dense_features():
     assert values.dtype == np.float32
     expected = np.log1p([[0, 0], [8, 3], [5, 1]])
     assert np.allclose(values, expected, atol=1e-6)
+
+
+def test_style_features():
+    texts = ["", "CHECK my channel www.example.com!!", "Hi @anna, 2 of 10?", "ПРИВЕТ мир", "a" * 3000]
+    values = style_features(texts)
+    assert values.dtype == np.float32 and values.shape == (5, 7)
+    # link, length, caps, digits, exclamation, mention, question
+    assert values[0].tolist() == [0, 0, 0, 0, 0, 0, 0]
+    assert values[1] == pytest.approx([1, 0.034, 5 / 27, 0, 1, 0, 0])
+    assert values[2] == pytest.approx([0, 0.018, 1 / 8, 3 / 18, 0, 1, 1])
+    assert values[3] == pytest.approx([0, 0.01, 6 / 9, 0, 0, 0, 0])
+    assert values[4] == pytest.approx([0, 1, 0, 0, 0, 0, 0])
+
+
+def test_style_columns_follow_the_blocks_for_latin_texts_only():
+    featurizer = Featurizer()
+    style = len(featurizer.style)
+    assert featurizer.n_base_columns == len(featurizer.blocks) * featurizer.n_features + style
+    start = featurizer.n_base_columns - style
+    base = featurizer.base_transform(TEXTS)
+    routed = featurizer.transform(TEXTS)
+    expected = style_features(TEXTS) * featurizer.style_weight
+    for row, script in enumerate(scripts_of(TEXTS)):
+        got = base[row, start : start + style].toarray().ravel()
+        copy = script * featurizer.n_base_columns + start
+        in_routed = routed[row, copy : copy + style].toarray().ravel()
+        if script == 0:  # Cyrillic: no style columns
+            assert not got.any() and not in_routed.any()
+        else:
+            assert got == pytest.approx(expected[row]) and in_routed == pytest.approx(expected[row])
+
+
+def test_a_model_without_style_columns_keeps_its_width():
+    from tandem.moderation.features import default_config
+
+    config = {key: value for key, value in default_config().items() if not key.startswith("style")}
+    featurizer = Featurizer(config)
+    assert featurizer.n_base_columns == len(featurizer.blocks) * featurizer.n_features
+    assert featurizer.transform(TEXTS).shape == (len(TEXTS), featurizer.n_columns)
 
 
 def test_layout_blocks_are_l2_normalised_each_with_dense_columns_last():

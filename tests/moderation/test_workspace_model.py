@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from tandem.channels import services as channel_services
 from tandem.community.models import Comment
@@ -275,13 +276,27 @@ def test_the_delete_threshold_needs_confidence_in_its_precision():
     assert workspace_model._threshold_at_precision(y, proba, floor=0.3) == 0.51
 
 
-def test_a_version_that_no_longer_fits_the_shipped_model_falls_back_to_it(team, labelled, caplog):
-    model = workspace_model.retrain(team.membership("administrator"))
+def _as_if_trained_on_other_features(model: WorkspaceModel) -> None:
+    """Rewrite the stored version as if `make model` had changed the features since (and number it 7)."""
     with np.load(io.BytesIO(bytes(model.weights)), allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
-    arrays["features"] = np.array('{"n_features": 16}')  # as if `make model` changed the features
+    arrays["features"] = np.array('{"n_features": 16}')
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     WorkspaceModel.objects.filter(pk=model.pk).update(weights=buffer.getvalue(), version=7)
+
+
+def test_a_version_that_no_longer_fits_the_shipped_model_falls_back_to_it(team, labelled, caplog):
+    _as_if_trained_on_other_features(workspace_model.retrain(team.membership("administrator")))
     assert workspace_model.load_active(team.workspace) is None
     assert "not usable" in caplog.text
+
+
+def test_the_classifier_page_says_when_the_active_version_no_longer_fits(team, labelled, client_as):
+    model = workspace_model.retrain(team.membership("administrator"))
+    page = client_as(team.administrator).get(reverse("moderation:models", args=[team.workspace.slug]))
+    assert 'data-testid="unusable"' not in page.content.decode()
+    _as_if_trained_on_other_features(model)
+    page = client_as(team.administrator).get(reverse("moderation:models", args=[team.workspace.slug]))
+    html = page.content.decode()
+    assert 'data-testid="unusable"' in html and "Version 7" in html and load_default().version in html

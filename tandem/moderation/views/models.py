@@ -31,12 +31,15 @@ def models(request):
         WorkspaceModel.objects.filter(workspace=workspace).select_related("created_by").defer("weights")
     )
     counts = workspace_model.label_counts(workspace)
+    active = next((model for model in versions if model.active), None)
     return render(
         request,
         "moderation/models.html",
         {
             "versions": [(model, _head_rows(model)) for model in versions],
-            "active": next((model for model in versions if model.active), None),
+            "active": active,
+            # an upgrade's shipped model with other features sets the active version aside (load_active)
+            "active_unusable": active is not None and workspace_model.load_active(workspace) is None,
             "counts": counts,
             "training_since": workspace_model.training_since(workspace),
             "last_failure": workspace_model.last_failure(workspace),
