@@ -21,13 +21,17 @@ log = logging.getLogger(__name__)
 STALE_UPDATE = timedelta(minutes=1)
 # A worker opens the connections of at most this many Telegram channels when it starts.
 WARM_CONNECTIONS_MAX = 20
+# One comment per script: each takes its own path through the classifier's features.
+WARM_UP_COMMENTS = ("Thanks for the post, see you soon!", "Спасибо за пост, до встречи!")
 
 
 @on_startup()
 def warm_up_moderation():
     """Get a worker ready to moderate before the first comment arrives: build the moderation engines (loading
-    the classifier and compiling the packs take seconds) and open each Telegram bot's connection (importing
-    the SDK and a first request take most of a second), so the first comment is handled as fast as the rest."""
+    the classifier and compiling the packs take seconds) and judge two sample comments with each (the first
+    verdict imports the hashing code and fills the lazy tables: most of a second), and open each Telegram
+    bot's connection (importing the SDK and a first request take most of a second), so the first comment is
+    handled as fast as the rest."""
     from django.db import connection
 
     from tandem.channels.models import Channel
@@ -36,7 +40,7 @@ def warm_up_moderation():
 
     try:
         for workspace in Workspace.objects.filter(channels__status=ChannelStatus.ACTIVE).distinct():
-            Engine.for_workspace(workspace)
+            Engine.for_workspace(workspace).review_many(WARM_UP_COMMENTS)
         telegram = Channel.objects.filter(platform="telegram", status=ChannelStatus.ACTIVE)
         for channel in telegram[:WARM_CONNECTIONS_MAX]:
             # A read-only call (getChat, getChatMember) on the connector the worker keeps for the channel.

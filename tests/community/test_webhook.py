@@ -6,9 +6,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from tandem.community import webhooks
+from tandem.community import actions, tasks, webhooks
 from tandem.community.models import Comment, PlatformUpdate
 from tandem.core.errors import ServiceError
+from tandem.moderation.engine import Engine
 from tests.community import payloads
 
 BOT = "7000000042"
@@ -142,3 +143,17 @@ def test_only_channel_managers_switch_webhooks(team, telegram, tg_channel):
 def test_the_sandbox_has_no_webhook(team, sandbox_channel):
     with pytest.raises(ServiceError):
         webhooks.enable_webhook(team.membership("manager"), sandbox_channel)
+
+
+def test_a_starting_worker_judges_sample_comments_with_each_active_workspaces_engine(
+    team, sandbox_channel, monkeypatch
+):
+    """So that the first real comment does not pay for the imports and lazy tables of a first verdict."""
+    from django.db import connection
+
+    judged = []
+    monkeypatch.setattr(Engine, "review_many", lambda engine, messages, *a, **k: judged.append(messages))
+    monkeypatch.setattr(actions, "platform_call", lambda *a, **k: None)
+    monkeypatch.setattr(connection, "close", lambda: None)  # the test's transaction stays open
+    tasks.warm_up_moderation()
+    assert judged == [tasks.WARM_UP_COMMENTS]
