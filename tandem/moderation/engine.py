@@ -9,6 +9,8 @@ How a verdict is reached:
   * every rule (the workspace's own and its packs') runs, higher priority first, and every match is a reason;
   * each classifier head (toxic, spam) with probability p gives "delete" at p >= its delete threshold, else
     "hold" at p >= its hold threshold;
+  * a matching "allow" rule is an exception: the matches of rules of its priority or lower and the
+    classifier's are set aside (a trusted domain, the team's own phrases), higher-priority rules still count;
   * the action is the strongest among the reasons (Action order: allow < hold < hide < delete < warn < mute
     < ban), "allow" when there is none; the score is the highest model probability, 1.0 when a rule matched;
   * a verdict that is a strike (warn, hide, delete) may escalate: with strikes_after = the author's
@@ -197,11 +199,20 @@ class Engine:
     def _verdict(
         self, message: Message, found: list[tuple[CompiledRule, Reason]], probabilities: Sequence[float]
     ) -> Verdict:
-        reasons = [reason for _, reason in found]
         score = 1.0 if found else 0.0
+        exception = next((rule for rule, _reason in found if rule.action == "allow"), None)
+        if exception is not None:  # the highest-priority allow rule (rules run in priority order)
+            found = [
+                (rule, reason)
+                for rule, reason in found
+                if rule.priority > exception.priority or rule is exception
+            ]
+        reasons = [reason for _, reason in found]
         if probabilities:
             for head, p in zip(self.classifier.heads, probabilities, strict=True):
                 score = max(score, p)
+                if exception is not None:
+                    continue
                 hold, delete = self.thresholds[head]
                 if p >= delete:
                     reasons.append(Reason("model", head, "delete", f"{head} {p:.2f}"))

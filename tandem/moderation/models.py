@@ -36,7 +36,8 @@ class Rule(models.Model):
     match = models.CharField(_("match"), max_length=3, choices=Match.choices, default=Match.ALL)
     conditions = models.JSONField(default=list)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    # Higher runs first; on a tie of priority the stronger action wins.
+    # Higher runs first; on a tie of priority the stronger action wins. A matching "allow" rule sets aside the
+    # rules of its priority or lower and the classifier (engine.py).
     priority = models.IntegerField(_("priority"), default=0)
     mute_minutes = models.PositiveIntegerField(_("mute for (minutes)"), null=True, blank=True)
     warn_text = models.TextField(_("warning text"), blank=True)

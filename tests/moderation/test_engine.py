@@ -107,6 +107,27 @@ def test_rule_and_model_reasons_together():
     assert verdict.score == 1.0
 
 
+def test_an_allow_rule_sets_aside_lower_rules_and_the_classifier_but_not_higher_rules():
+    model = FakeClassifier({"дурак ourshop": (0.99, 0.99), "дурак ourshop идиот": (0.99, 0.99)})
+    rules = [
+        words_rule("fools", "дурак", "delete"),  # priority 0, like the packs
+        words_rule("shop", "ourshop", "allow", priority=10),
+        words_rule("slur", "идиот", "ban", priority=20),
+    ]
+    engine = Engine(rules, classifier=model)
+    allowed = engine.review("дурак ourshop")
+    assert allowed.action == "allow"
+    assert [(r.source, r.name, r.action) for r in allowed.reasons] == [("rule", "shop", "allow")]
+    assert not allowed.strike
+    banned = engine.review("дурак ourshop идиот")
+    assert banned.action == "ban"
+    assert [r.name for r in banned.reasons] == ["slur", "shop"]
+    # without the exception, the lower rule and the classifier decide as usual
+    assert engine.review("дурак").action == "delete"
+    same_priority = Engine([words_rule("fools", "дурак", "delete"), words_rule("ok", "ourshop", "allow")])
+    assert same_priority.review("дурак ourshop").action == "allow"
+
+
 LADDER = [{"strikes": 2, "action": "mute", "minutes": 60}, {"strikes": 4, "action": "ban"}]
 
 
