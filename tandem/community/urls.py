@@ -14,6 +14,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/warn/", views.warn, name="warn"),
     path("review/", views.review, name="review"),
     path("review/act/", views.review_action, name="review_action"),
+    path("review/new/", views.review_new, name="review_new"),
     path("audit/", views.audit, name="audit"),
     path("audit/<int:action_id>/undo/", views.undo, name="undo"),
     path("authors/<int:author_id>/", views.author_detail, name="author"),

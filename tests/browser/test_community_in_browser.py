@@ -139,6 +139,24 @@ def test_review_queue_by_keyboard_and_in_bulk(live_team, sandbox, page):
         "visible"
     }
 
+    # A comment held now joins the queue without a reload, and the keyboard takes it.
+    page.evaluate("window.queueNotReloaded = true")
+    fresh = comment_on(sandbox, "held just now", author="late", status="held", verdict_action="hold")
+    ModerationAction.objects.create(
+        workspace=fresh.workspace, comment=fresh, author=fresh.author, action="hold", source="model"
+    )
+    expect(page.get_by_test_id(f"review-item-{fresh.pk}")).to_contain_text(
+        "held just now", timeout=POLL_WAIT_MS
+    )
+    expect(page.get_by_test_id("review-empty")).to_have_count(0)
+    expect(page.get_by_test_id("review-poll")).to_contain_text("1 new comment to review")
+    assert page.evaluate("window.queueNotReloaded") is True
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.get_by_test_id("review-done").last).to_contain_text("1 comment approved.")
+    fresh.refresh_from_db()
+    assert fresh.status == "visible"
+
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

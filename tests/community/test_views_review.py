@@ -146,3 +146,53 @@ def test_the_queue_has_the_shortcut_help_and_its_script(team, client_as, held):
     html = client_as(team.administrator).get(url("review")).content.decode()
     assert 'data-testid="shortcut-help"' in html and "tandem/inbox.js" in html
     assert f'value="{held[0].pk}" form="review-bulk"' in html
+
+
+def held_by_the_engine(make_comment, text, author="dora"):
+    """A comment stored, then held with its audit row, as a worker does."""
+    comment = make_comment(text, author=author, status="held", verdict_action="hold", verdict_score=0.8)
+    ModerationAction.objects.create(
+        workspace=comment.workspace, comment=comment, author=comment.author, action="hold", source="model"
+    )
+    return comment
+
+
+def test_the_queue_polls_for_comments_held_since_it_was_shown(team, client_as, make_comment):
+    first = held_by_the_engine(make_comment, "first held")
+    client = client_as(team.administrator)
+    page = client.get(url("review"))
+    newest = page.context["newest"]
+    assert f'review/new/?after={newest}"' in page.content.decode()
+    assert 'hx-trigger="every 5s"' in page.content.decode()
+    assert client.get(url("review_new"), {"after": newest}).status_code == 204
+
+    # stored before the next one but held after it (two workers): still found, by its hold
+    early = make_comment("<img src=x onerror=alert(1)> early", author="eve")
+    late = held_by_the_engine(make_comment, "late")
+    Comment.objects.filter(pk=early.pk).update(status="held")
+    ModerationAction.objects.create(
+        workspace=early.workspace, comment=early, author=early.author, action="hold", source="model"
+    )
+    response = client.get(url("review_new"), {"after": newest}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["comments"]] == [early.pk, late.pk]
+    assert first.text not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; early" in html and "<img src=x" not in html
+    assert 'hx-swap-oob="beforeend:#review-items"' in html and 'hx-swap-oob="delete:#review-empty"' in html
+    assert f'data-testid="approve-{late.pk}"' in html
+    assert "2 new comments to review, at the end of the queue." in html
+    assert f"after={response.context['newest']}" in html and response.context["newest"] > newest
+
+
+def test_the_queue_poll_leaves_out_comments_no_longer_held_and_refuses_a_bad_position(
+    team, client_as, make_comment
+):
+    client = client_as(team.administrator)
+    decided = held_by_the_engine(make_comment, "decided already")
+    Comment.objects.filter(pk=decided.pk).update(status="visible")
+    response = client.get(url("review_new"), {"after": 0})
+    assert response.status_code == 200 and list(response.context["comments"]) == []
+    assert "review-empty" not in response.content.decode()
+    assert client.get(url("review_new")).status_code == 400
+    assert client.get(url("review_new"), {"after": "x"}).status_code == 400

@@ -4,7 +4,7 @@ from .audit import audit
 from .authors import author_detail, author_notes, mute_author, unban_author, unmute_author
 from .conversation import assign, comment_detail, moderate, reply, set_state, warn
 from .inbox import inbox, inbox_new
-from .review import review, review_action, undo
+from .review import review, review_action, review_new, undo
 from .saved_replies import delete_saved_reply, saved_replies, saved_reply
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "reply",
     "review",
     "review_action",
+    "review_new",
     "saved_replies",
     "saved_reply",
     "set_state",

@@ -3,6 +3,7 @@ undo of what can be undone."""
 
 from django.contrib import messages
 from django.db.models import F, Max
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from tandem.workspaces.access import workspace_view
 from .. import actions, services
 from ..forms import ModerationForm, ReviewOrderForm
 from ..models import CommentStatus, ModerationAction
-from .common import REFUSALS, form_problems, page_of, refusal_text, shown, workspace_comments
+from .common import PAGE_SIZE, REFUSALS, form_problems, page_of, refusal_text, shown, workspace_comments
 from .decisions import decide
 
 ORDERS = {
@@ -29,11 +30,22 @@ def undoable(actions_done):
     return actions_done.filter(action__in=actions.UNDO, ok=True, undoes__isnull=True, undone_by__isnull=True)
 
 
+def _holds(workspace):
+    """The audit rows of holds in the workspace: the review queue's poll counts by them, not by comment,
+    because a comment is held after it is stored (by a worker, maybe after a later one)."""
+    return ModerationAction.objects.filter(workspace=workspace, action="hold")
+
+
+def _newest_hold(workspace) -> int:
+    return _holds(workspace).aggregate(newest=Max("pk"))["newest"] or 0
+
+
 @workspace_view("moderation.review")
 def review(request):
     form = ReviewOrderForm(request.GET or None)
     order = form.valid_filters().get("order", ReviewOrderForm.OLDEST)
     held = workspace_comments(request.workspace).filter(status=CommentStatus.HELD).order_by(*ORDERS[order])
+    newest = _newest_hold(request.workspace)
     page, query = page_of(request, held)
     recent = undoable(
         ModerationAction.objects.filter(workspace=request.workspace, actor=request.user)
@@ -47,6 +59,35 @@ def review(request):
             "comments": shown(page),
             "query": query,
             "recent": recent,
+            "decisions": ModerationForm.base_fields["action"].choices,
+            "newest": newest,
+        },
+    )
+
+
+@workspace_view("moderation.review")
+def review_new(request):
+    """For the queue's poll: the comments held since the newest hold the page knows of, still held, in the
+    order they were held; they are added at the end of the queue."""
+    try:
+        after = int(request.GET.get("after", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("Say after which hold to look."), content_type="text/plain")
+    holds = _holds(request.workspace).filter(pk__gt=after)
+    newest = holds.aggregate(newest=Max("pk"))["newest"]
+    if newest is None:
+        return HttpResponse(status=204)
+    held = (
+        workspace_comments(request.workspace)
+        .filter(status=CommentStatus.HELD, pk__in=holds.values("comment_id"))
+        .order_by("id")[:PAGE_SIZE]
+    )
+    return render(
+        request,
+        "community/_review_new.html",
+        {
+            "comments": shown(held),
+            "newest": newest,
             "decisions": ModerationForm.base_fields["action"].choices,
         },
     )
@@ -78,7 +119,7 @@ def review_action(request):
                 "message": message,
                 "undo": undo_rows,
                 # The platform's side may still be queued: its undo will be in the audit log.
-                "undo_later": ok and not undo_rows and decision in actions.UNDO,
+                "undo_later": ok and not undo_rows and actions.can_undo(decision, ids),
                 "decision": decision,
             },
         )
