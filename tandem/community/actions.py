@@ -37,6 +37,17 @@ TEAM_STRIKES = frozenset({"hide", "delete", "warn"})
 UNDO = {"hide": "unhide", "ban": "unban", "mute": "unmute", "hold": "approve"}
 
 
+def can_undo(action: str, comment_ids) -> bool:
+    """Whether ``action`` on these comments can be undone: a hide only where the platform hides (elsewhere it
+    deletes)."""
+    if action not in UNDO:
+        return False
+    if action != "hide":
+        return True
+    channels = Channel.objects.filter(comments__pk__in=comment_ids).distinct()
+    return all(Feature.HIDE_COMMENT in features(channel) for channel in channels)
+
+
 @dataclass(frozen=True)
 class Decision:
     """Who or what decided an action, as its audit row records it."""
@@ -74,6 +85,9 @@ class Outcome:
     ok: bool = True
     answers: list[str] = field(default_factory=list)
     until: datetime | None = None
+    # What was done instead, when the platform could not do what was asked (a hide that had to delete): the
+    # audit row records it, so no undo is offered for something the platform cannot bring back.
+    done_instead: str | None = None
 
     def add(self, ok: bool, answer: str) -> bool:
         self.ok = self.ok and ok
@@ -120,6 +134,7 @@ def _delete(comment: Comment, outcome: Outcome) -> bool:
 
 def _hide(comment: Comment, outcome: Outcome) -> bool:
     if Feature.HIDE_COMMENT not in features(comment.channel):
+        outcome.done_instead = "delete"
         if _delete(comment, outcome):
             outcome.answers.append(_("the platform cannot hide comments, so it was deleted"))
         return outcome.ok
@@ -295,7 +310,7 @@ def carry_out(
         workspace_id=(comment or author).workspace_id,
         comment=comment,
         author=author,
-        action=action,
+        action=outcome.done_instead or action,
         source=decision.source,
         actor_id=decision.actor_id,
         rule_name=decision.rule_name,

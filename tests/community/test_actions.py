@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tandem.community.actions import moderate_comment, run_team_action
+from tandem.community.actions import can_undo, moderate_comment, run_team_action
 from tandem.community.models import Author, CommentStatus, ModerationAction
+from tandem.community.views.review import undoable
 from tandem.moderation.models import ModerationSettings, Rule
 from tests.community.conftest import on_telegram
 
@@ -93,8 +94,20 @@ def test_hide_deletes_on_telegram_which_cannot_hide(team, telegram, says):
     comment.refresh_from_db()
     assert comment.status == CommentStatus.DELETED
     audit = ModerationAction.objects.get()
-    assert audit.action == "hide" and audit.ok
+    # recorded as what was done: a deletion, which no undo can bring back
+    assert audit.action == "delete" and audit.ok
     assert "cannot hide" in audit.platform_answer
+    assert not undoable(ModerationAction.objects.all()).exists()
+
+
+def test_only_a_hide_where_the_platform_hides_can_be_undone(team, telegram, says, make_comment):
+    on_telegram = says("hello from Telegram")
+    in_sandbox = make_comment("hello from the sandbox")
+    assert not can_undo("hide", [on_telegram.pk])
+    assert not can_undo("hide", [on_telegram.pk, in_sandbox.pk])
+    assert can_undo("hide", [in_sandbox.pk])
+    assert can_undo("ban", [on_telegram.pk])
+    assert not can_undo("delete", [in_sandbox.pk])
 
 
 def test_warn_deletes_and_answers_in_the_thread(team, telegram, says, fake_post):
