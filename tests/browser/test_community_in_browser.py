@@ -148,7 +148,7 @@ def test_review_queue_by_keyboard_and_in_bulk(live_team, sandbox, page):
     expect(page.get_by_test_id(f"review-item-{fresh.pk}")).to_contain_text(
         "held just now", timeout=POLL_WAIT_MS
     )
-    expect(page.get_by_test_id("review-empty")).to_have_count(0)
+    expect(page.get_by_test_id("review-empty")).to_be_hidden()
     expect(page.get_by_test_id("review-poll")).to_contain_text("1 new comment to review")
     assert page.evaluate("window.queueNotReloaded") is True
     page.keyboard.press("j")
@@ -156,6 +156,38 @@ def test_review_queue_by_keyboard_and_in_bulk(live_team, sandbox, page):
     expect(page.get_by_test_id("review-done").last).to_contain_text("1 comment approved.")
     fresh.refresh_from_db()
     assert fresh.status == "visible"
+
+
+def test_a_delete_the_platform_refuses_is_said_and_its_comment_comes_back(
+    live_team, telegram_server, settings, page
+):
+    settings.TANDEM_TELEGRAM_API_URL = telegram_server.url
+    bot = telegram_server.bot = telegram_server.add_bot()
+    channel_chat = telegram_server.add_chat("channel", "Acme News", username="acme_news")
+    group = telegram_server.add_chat("supergroup", "Acme Chat")
+    for chat in (channel_chat, group):
+        telegram_server.set_member(bot, chat, "administrator")
+    telegram_channel(live_team.workspace, telegram_server, channel_chat, linked_chat_id=group.id)
+    said = telegram_server.user_says(group, 4242, "Anna", "an old complaint")
+    message = payloads.comment_message(
+        group.id, said["message_id"], "an old complaint", sender=payloads.user(4242)
+    )
+    process_update(receive_update("telegram", str(bot.id), payloads.update(1, message)).pk)
+    comment = Comment.objects.get(workspace=live_team.workspace)
+    Comment.objects.filter(pk=comment.pk).update(status="held")
+    telegram_server.set_message_date(group, int(comment.external_id), 0)  # older than Telegram deletes
+
+    sign_in(page, "administrator@acme.test")
+    nav_link(page, "Review").click()
+    expect(page.get_by_test_id(f"review-item-{comment.pk}")).to_be_visible()
+    page.get_by_test_id(f"delete-{comment.pk}").click()
+    expect(page.get_by_test_id("review-done").first).to_be_visible()
+    refused = page.locator("[data-testid^='refused-']")
+    expect(refused).to_contain_text("The platform answered:", timeout=POLL_WAIT_MS)
+    expect(refused).to_contain_text("48 hours")
+    expect(page.get_by_test_id(f"review-item-{comment.pk}")).to_be_visible()
+    comment.refresh_from_db()
+    assert comment.status == "held"
 
 
 XSS_PAYLOADS = [

@@ -179,7 +179,7 @@ def test_the_queue_polls_for_comments_held_since_it_was_shown(team, client_as, m
     assert [c.pk for c in response.context["comments"]] == [early.pk, late.pk]
     assert first.text not in html
     assert "&lt;img src=x onerror=alert(1)&gt; early" in html and "<img src=x" not in html
-    assert 'hx-swap-oob="beforeend:#review-items"' in html and 'hx-swap-oob="delete:#review-empty"' in html
+    assert 'hx-swap-oob="beforeend:#review-items"' in html
     assert f'data-testid="approve-{late.pk}"' in html
     assert "2 new comments to review, at the end of the queue." in html
     assert f"after={response.context['newest']}" in html and response.context["newest"] > newest
@@ -196,3 +196,27 @@ def test_the_queue_poll_leaves_out_comments_no_longer_held_and_refuses_a_bad_pos
     assert "review-empty" not in response.content.decode()
     assert client.get(url("review_new")).status_code == 400
     assert client.get(url("review_new"), {"after": "x"}).status_code == 400
+
+
+def test_the_queue_poll_says_which_of_the_users_decisions_the_platform_refused(team, client_as, make_comment):
+    old = held_by_the_engine(make_comment, "old enough")
+    client = client_as(team.administrator)
+    newest = client.get(url("review")).context["newest"]
+    answer = "Telegram: Bad Request: message can't be deleted <48h>"
+    mine = ModerationAction.objects.create(
+        workspace=old.workspace, comment=old, author=old.author, action="delete", source="team",
+        actor=team.administrator, ok=False, platform_answer=answer,
+    )  # fmt: skip
+    other = make_comment("someone else's", author="fred", status="held")
+    ModerationAction.objects.create(
+        workspace=other.workspace, comment=other, author=other.author, action="delete", source="team",
+        actor=team.owner, ok=False, platform_answer="refused too",
+    )  # fmt: skip
+    response = client.get(url("review_new"), {"after": newest}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert [row.pk for row in response.context["refused"]] == [mine.pk]
+    assert f'data-testid="refused-{mine.pk}"' in html and "refused too" not in html
+    assert "The platform answered: Telegram: Bad Request: message can&#x27;t be deleted &lt;48h&gt;" in html
+    # its comment is back in the queue; the other person's is not this page's business
+    assert [c.pk for c in response.context["comments"]] == [old.pk]
+    assert 'hx-swap-oob="afterbegin:#review-status"' in html

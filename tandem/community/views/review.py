@@ -30,14 +30,10 @@ def undoable(actions_done):
     return actions_done.filter(action__in=actions.UNDO, ok=True, undoes__isnull=True, undone_by__isnull=True)
 
 
-def _holds(workspace):
-    """The audit rows of holds in the workspace: the review queue's poll counts by them, not by comment,
-    because a comment is held after it is stored (by a worker, maybe after a later one)."""
-    return ModerationAction.objects.filter(workspace=workspace, action="hold")
-
-
-def _newest_hold(workspace) -> int:
-    return _holds(workspace).aggregate(newest=Max("pk"))["newest"] or 0
+def _newest_action(workspace) -> int:
+    """The review queue's poll counts by audit rows, not by comment: a comment is held after it is stored (by
+    a worker, maybe after a later one), and a decision's platform side is carried out after it is taken."""
+    return ModerationAction.objects.filter(workspace=workspace).aggregate(newest=Max("pk"))["newest"] or 0
 
 
 @workspace_view("moderation.review")
@@ -45,7 +41,7 @@ def review(request):
     form = ReviewOrderForm(request.GET or None)
     order = form.valid_filters().get("order", ReviewOrderForm.OLDEST)
     held = workspace_comments(request.workspace).filter(status=CommentStatus.HELD).order_by(*ORDERS[order])
-    newest = _newest_hold(request.workspace)
+    newest = _newest_action(request.workspace)
     page, query = page_of(request, held)
     recent = undoable(
         ModerationAction.objects.filter(workspace=request.workspace, actor=request.user)
@@ -67,19 +63,24 @@ def review(request):
 
 @workspace_view("moderation.review")
 def review_new(request):
-    """For the queue's poll: the comments held since the newest hold the page knows of, still held, in the
-    order they were held; they are added at the end of the queue."""
+    """For the queue's poll, since the newest audit row the page knows of: the comments held since, and the
+    user's own decisions the platform refused (each said above the queue, its comment back in it), in the
+    order they happened; the comments are added at the end of the queue."""
     try:
         after = int(request.GET.get("after", ""))
     except ValueError:
         return HttpResponseBadRequest(_("Say after which hold to look."), content_type="text/plain")
-    holds = _holds(request.workspace).filter(pk__gt=after)
-    newest = holds.aggregate(newest=Max("pk"))["newest"]
+    since = ModerationAction.objects.filter(workspace=request.workspace, pk__gt=after)
+    newest = since.aggregate(newest=Max("pk"))["newest"]
     if newest is None:
         return HttpResponse(status=204)
+    refused = list(
+        since.filter(actor=request.user, ok=False).select_related("comment").order_by("pk")[:PAGE_SIZE]
+    )
+    back = since.filter(action="hold") | since.filter(actor=request.user, ok=False)
     held = (
         workspace_comments(request.workspace)
-        .filter(status=CommentStatus.HELD, pk__in=holds.values("comment_id"))
+        .filter(status=CommentStatus.HELD, pk__in=back.values("comment_id"))
         .order_by("id")[:PAGE_SIZE]
     )
     return render(
@@ -87,6 +88,7 @@ def review_new(request):
         "community/_review_new.html",
         {
             "comments": shown(held),
+            "refused": refused,
             "newest": newest,
             "decisions": ModerationForm.base_fields["action"].choices,
         },

@@ -66,6 +66,16 @@
     if (position >= 0) show();
   });
 
+  // The poll brings back a comment whose decision the platform refused; if the page still shows it (a bulk
+  // decision reloads the queue before the platform answers), the copy it already has stays.
+  document.body.addEventListener("htmx:afterSettle", () => {
+    const seen = new Set();
+    items().forEach((item) => {
+      if (seen.has(item.dataset.testid)) item.remove();
+      else seen.add(item.dataset.testid);
+    });
+  });
+
   const keys = {
     j: () => move(1),
     k: () => move(-1),
