@@ -127,3 +127,16 @@ def test_a_model_trained_on_older_features_is_refused():
 
     with pytest.raises(ValueError, match="make model"):
         Featurizer({**default_config(), "features_version": 3})
+
+
+def test_nothing_but_the_training_command_reads_the_datasets():
+    """Users do not have ../shared/datasets: the product loads only the model file (make model trains it)."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "tandem"
+    readers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "datasets" in path.read_text(encoding="utf-8") or "../shared" in path.read_text(encoding="utf-8")
+    )
+    assert readers == ["moderation/training.py"]

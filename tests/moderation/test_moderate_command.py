@@ -3,6 +3,9 @@
 import csv
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -167,3 +170,22 @@ def test_standard_input(monkeypatch):
     records = [json.loads(line) for line in moderate("-", format="jsonl").splitlines()]
     assert [r["id"] for r in records] == [1, 2]
     assert records[0]["verdict"] == "delete"
+
+
+def test_as_a_command_a_malformed_file_exits_non_zero_with_the_message_and_writes_nothing(tmp_path):
+    """The real command line, in its own process (as a team runs it on an export)."""
+    from tests.core.test_serve_process import product_env
+
+    source = write(tmp_path, "export.csv", "id,body\n1,hello\n")
+    out = tmp_path / "verdicts.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "tandem.cli", "moderate", str(source), "--output", str(out)],
+        env=product_env(tmp_path / "data"),
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert 'line 1: the header has no "text" column' in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
