@@ -158,9 +158,9 @@ def test_review_queue_by_keyboard_and_in_bulk(live_team, sandbox, page):
     assert fresh.status == "visible"
 
 
-def test_a_delete_the_platform_refuses_is_said_and_its_comment_comes_back(
-    live_team, telegram_server, settings, page
-):
+@pytest.fixture
+def discussion(live_team, telegram_server, settings):
+    """The fake Telegram with a channel of the team's workspace and its discussion group: (bot, group)."""
     settings.TANDEM_TELEGRAM_API_URL = telegram_server.url
     bot = telegram_server.bot = telegram_server.add_bot()
     channel_chat = telegram_server.add_chat("channel", "Acme News", username="acme_news")
@@ -168,6 +168,13 @@ def test_a_delete_the_platform_refuses_is_said_and_its_comment_comes_back(
     for chat in (channel_chat, group):
         telegram_server.set_member(bot, chat, "administrator")
     telegram_channel(live_team.workspace, telegram_server, channel_chat, linked_chat_id=group.id)
+    return bot, group
+
+
+def test_a_delete_the_platform_refuses_is_said_and_its_comment_comes_back(
+    live_team, telegram_server, discussion, page
+):
+    bot, group = discussion
     said = telegram_server.user_says(group, 4242, "Anna", "an old complaint")
     message = payloads.comment_message(
         group.id, said["message_id"], "an old complaint", sender=payloads.user(4242)
@@ -231,15 +238,9 @@ INJECTED = (
 
 
 @pytest.fixture
-def hostile(live_team, telegram_server, settings):
+def hostile(live_team, discussion):
     """Each payload sent to the discussion group of a Telegram channel, by an author named with it."""
-    settings.TANDEM_TELEGRAM_API_URL = telegram_server.url
-    bot = telegram_server.bot = telegram_server.add_bot()
-    channel_chat = telegram_server.add_chat("channel", "Acme News", username="acme_news")
-    group = telegram_server.add_chat("supergroup", "Acme Chat")
-    for chat in (channel_chat, group):
-        telegram_server.set_member(bot, chat, "administrator")
-    telegram_channel(live_team.workspace, telegram_server, channel_chat, linked_chat_id=group.id)
+    bot, group = discussion
     for number, payload in enumerate(XSS_PAYLOADS, start=1):
         sender = payloads.user(9000 + number, first_name=payload, username=f"user{number}")
         message = payloads.comment_message(group.id, 100 + number, payload, sender=sender)
