@@ -240,3 +240,46 @@ def test_scripts_of_a_batch_equals_script_of_each_text():
 
     texts = [*TEXTS, None, "ъ", "\ud800x", "𝐀bc", "Ѐ", "ӿz", "aб", "бa", "бaб", "Hello мир", "Привет world"]
     assert scripts_of(texts).tolist() == [script_of(text or "") for text in texts]
+
+
+def test_the_spam_head_learns_a_sample_of_the_toxic_sets_as_negatives(monkeypatch):
+    monkeypatch.setattr(training, "CROSS_NEGATIVES_MAX", 5)
+    labels = np.array([0, 1] * 10, dtype=np.int8)
+    datasets = {
+        "toxic_set": training.Dataset("toxic_set", "toxic", ["t"] * 20, labels),
+        "spam_set": training.Dataset("spam_set", "spam", ["s"] * 20, labels),
+        "small_toxic": training.Dataset("small_toxic", "toxic", ["x"] * 4, labels[:4]),
+    }
+    splits = {name: training.Split([*range(0, len(d.texts), 2), 1], []) for name, d in datasets.items()}
+    parts = {name: (index, y) for name, index, y in training.training_rows("spam", datasets, splits)}
+    own_index, own_y = parts["spam_set"]
+    assert own_index.tolist() == splits["spam_set"].train and own_y.tolist() == labels[own_index].tolist()
+    sample, zeros = parts["toxic_set"]
+    assert len(sample) == 5 and set(sample) <= set(splits["toxic_set"].train) and not zeros.any()
+    assert np.all(np.diff(sample) > 0)
+    assert parts["small_toxic"][0].tolist() == splits["small_toxic"].train  # fewer than the cap: all of them
+    again = {name: index for name, index, _y in training.training_rows("spam", datasets, splits)}
+    assert again["toxic_set"].tolist() == sample.tolist()  # the same sample every time
+    fold = {
+        name: index
+        for name, index, _y in training.training_rows("spam", datasets, splits, {"spam_set": [3, 5]})
+    }
+    assert fold["spam_set"].tolist() == [3, 5] and len(fold["toxic_set"]) == 5
+    # the spam sets' ordinary messages are not labelled for toxicity: the toxic head learns its own sets only
+    toxic = {name: y for name, _index, y in training.training_rows("toxic", datasets, splits)}
+    assert sorted(toxic) == ["small_toxic", "toxic_set"]
+
+
+def test_rows_learnt_from_but_not_scored_leave_c_and_the_threshold_to_the_heads_own_rows():
+    # own rows: positives carry column 0, negatives column 1; the other rows look like positives, labelled 0
+    own_y = np.array([1, 0] * 30, dtype=np.int8)
+    other_y = np.zeros(30, dtype=np.int8)
+    columns = [0 if label else 1 for label in own_y] + [0] * len(other_y)
+    X = sp.csr_matrix((np.ones(len(columns)), (np.arange(len(columns)), columns)), shape=(len(columns), 4))
+    y = np.concatenate([own_y, other_y])
+    scored = np.arange(len(y)) < len(own_y)
+    everything, _oof = training.fit_part("spam_latin", X, y, c_grid=(1.0,))
+    own, oof = training.fit_part("spam_latin", X, y, c_grid=(1.0,), scored=scored)
+    assert everything.cv["1.0"]["f1"] < 0.9
+    assert own.cv["1.0"]["f1"] == 1.0 and len(oof) == len(y)
+    assert (own.coef == everything.coef).all()  # the same model (seeded): only what judges it differs
