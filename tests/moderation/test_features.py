@@ -283,3 +283,44 @@ def test_rows_learnt_from_but_not_scored_leave_c_and_the_threshold_to_the_heads_
     assert everything.cv["1.0"]["f1"] < 0.9
     assert own.cv["1.0"]["f1"] == 1.0 and len(oof) == len(y)
     assert (own.coef == everything.coef).all()  # the same model (seeded): only what judges it differs
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (
+            "Hello I&#39;am from here<br />ok\ufeff",
+            "Hello I'am from here\nok",
+        ),  # YouTube: entity, tag, U+FEFF
+        (
+            '<a href="http://www.youtube.com/watch?v=KQ6zr6kCPj8&amp;t=2m19s">2:19</a> best part\ufeff',
+            "2:19 best part",
+        ),
+        (
+            "so funny &#128514;&#128514; &amp; true &gt;&gt;",
+            "so funny 😂😂 & true >>",
+        ),  # Davidson: entities only
+        ("<3 you, x < y", "<3 you, x < y"),  # a bare < is text
+    ],
+)
+def test_the_html_sets_are_learnt_as_their_authors_typed_them(stored, typed):
+    assert training.plain_text(stored) == typed
+
+
+def test_only_the_sets_stored_as_html_are_decoded(tmp_path):
+    rows = {
+        "ru_toxic_2ch_pikabu": ("comments.csv", "text,label\n&amp; как есть,1\n"),
+        "en_davidson_hate_offensive": ("tweets.csv", "text,class\nRT &amp; go,2\n"),
+        "en_youtube_spam": ("comments.csv", "text,label,video\nhi<br />there\ufeff,0,Psy\n"),
+        "ru_tg_spam_umputun": ("messages.csv", "text,label\n&lt;b&gt;,1\n"),
+    }
+    for name, (filename, content) in rows.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / filename).write_text(content, encoding="utf-8")
+    texts = {name: dataset.texts for name, dataset in training.load_datasets(tmp_path).items()}
+    assert texts == {
+        "ru_toxic_2ch_pikabu": ["&amp; как есть"],
+        "en_davidson_hate_offensive": ["RT & go"],
+        "en_youtube_spam": ["hi\nthere"],
+        "ru_tg_spam_umputun": ["&lt;b&gt;"],
+    }
