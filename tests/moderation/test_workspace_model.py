@@ -300,3 +300,18 @@ def test_the_classifier_page_says_when_the_active_version_no_longer_fits(team, l
     page = client_as(team.administrator).get(reverse("moderation:models", args=[team.workspace.slug]))
     html = page.content.decode()
     assert 'data-testid="unusable"' in html and "Version 7" in html and load_default().version in html
+
+
+def test_the_classifier_page_says_when_the_active_version_was_built_on_an_earlier_shipped_model(
+    team, labelled, client_as
+):
+    model = workspace_model.retrain(team.membership("administrator"))
+    url = reverse("moderation:models", args=[team.workspace.slug])
+    assert 'data-testid="built-on-earlier"' not in client_as(team.administrator).get(url).content.decode()
+    WorkspaceModel.objects.filter(pk=model.pk).update(
+        metrics={**model.metrics, "shipped_version": "tandem-moderation-1"}
+    )
+    html = client_as(team.administrator).get(url).content.decode()
+    assert 'data-testid="built-on-earlier"' in html and 'data-testid="unusable"' not in html
+    assert "tandem-moderation-1" in html and load_default().version in html
+    assert workspace_model.load_active(team.workspace) is not None  # it still judges on top of the new one

@@ -32,6 +32,8 @@ def models(request):
     )
     counts = workspace_model.label_counts(workspace)
     active = next((model for model in versions if model.active), None)
+    shipped = load_default()
+    active_unusable = active is not None and workspace_model.load_active(workspace) is None
     return render(
         request,
         "moderation/models.html",
@@ -39,11 +41,20 @@ def models(request):
             "versions": [(model, _head_rows(model)) for model in versions],
             "active": active,
             # an upgrade's shipped model with other features sets the active version aside (load_active)
-            "active_unusable": active is not None and workspace_model.load_active(workspace) is None,
+            "active_unusable": active_unusable,
+            # an upgrade's shipped model with the same features: the active version still works on top of it,
+            # but its thresholds and its held-out comparison were made against the earlier one
+            "active_built_on": (
+                active.metrics.get("shipped_version")
+                if active is not None
+                and not active_unusable
+                and active.metrics.get("shipped_version", shipped.version) != shipped.version
+                else None
+            ),
             "counts": counts,
             "training_since": workspace_model.training_since(workspace),
             "last_failure": workspace_model.last_failure(workspace),
-            "shipped": load_default(),
+            "shipped": shipped,
         },
     )
 
