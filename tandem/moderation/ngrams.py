@@ -86,8 +86,10 @@ def counts_matrix(row: np.ndarray, column: np.ndarray, n_rows: int, n_features: 
     """How often each (row, column) pair occurs: a float32 CSR matrix of shape (n_rows, n_features) with
     sorted indices and no duplicates. The same as scipy's COO -> CSR conversion, about three times faster:
     scipy sorts each row's indices one row at a time (a sixth of the moderation engine's time went there),
-    numpy sorts one int64 key per pair in a vectorised pass."""
-    key = np.sort(row.astype(np.int64) * n_features + column)
+    numpy sorts one key per pair in a vectorised pass, in 32 bits when they fit (a chunk of 1,000 comments
+    at 2^19 columns does; it sorts in about half the time of 64 bits)."""
+    key_type = np.uint32 if n_rows * n_features <= 2**32 else np.int64
+    key = np.sort(row.astype(key_type) * key_type(n_features) + column.astype(key_type))
     first = np.empty(len(key), dtype=bool)
     first[:1] = True
     np.not_equal(key[1:], key[:-1], out=first[1:])
@@ -96,7 +98,8 @@ def counts_matrix(row: np.ndarray, column: np.ndarray, n_rows: int, n_features: 
     unique = key[starts]
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(unique // n_features, minlength=n_rows), out=indptr[1:])
-    matrix = sp.csr_matrix((counts, unique % n_features, indptr), shape=(n_rows, n_features))
+    columns = (unique % n_features).astype(np.int32)
+    matrix = sp.csr_matrix((counts, columns, indptr), shape=(n_rows, n_features))
     matrix.has_sorted_indices = True
     return matrix
 

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from tandem.moderation import classifier
 from tandem.moderation.classifier import MODEL_PATH, ShippedModel, load_default
+from tandem.moderation.normalize import normalize
 
 SPAM = "Earn $500 a day from home, click http://example.test/x"
 NEUTRAL = "The library opens at nine tomorrow and the reading group meets on Thursday."
@@ -140,3 +142,12 @@ def test_nothing_but_the_training_command_reads_the_datasets():
         if "datasets" in path.read_text(encoding="utf-8") or "../shared" in path.read_text(encoding="utf-8")
     )
     assert readers == ["moderation/training.py"]
+
+
+def test_a_long_list_is_scored_in_batches_with_the_same_results(model, monkeypatch):
+    texts = ["Ты тупой дебил", "Hello friend", "Earn $500 a day from home, dm me", "Спасибо!", "", "ok"]
+    whole = model.probabilities(texts)
+    monkeypatch.setattr(classifier, "SCORE_BATCH", 4)
+    assert np.allclose(model.probabilities(texts), whole)
+    normalised = [normalize(text).text for text in texts]
+    assert np.allclose(model.probabilities(texts, normalised), whole)

@@ -60,3 +60,16 @@ def test_counts_matrix_equals_scipys_coo_to_csr():
     assert np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)
     assert counts_matrix(np.zeros(0, int), np.zeros(0, int), 3, 8).shape == (3, 8)
+
+
+def test_counts_are_the_same_with_32_and_64_bit_keys():
+    rng = np.random.default_rng(0)
+    row = rng.integers(0, 50, 5000).astype(np.int32)
+    column = rng.integers(0, 2**19, 5000).astype(np.int32)
+    column[:100] = column[100:200]  # some pairs repeated
+    row[:100] = row[100:200]
+    small = counts_matrix(row, column, 50, 2**19)  # 50 * 2^19 keys fit in 32 bits
+    large = counts_matrix(row, column, 2**14, 2**19)  # 2^33 keys do not
+    assert small.max() == 2 and small.sum() == 5000
+    assert (small != large[:50]).nnz == 0 and large[50:].nnz == 0
+    assert small.has_sorted_indices and np.all(np.diff(small.indices[small.indptr[0] : small.indptr[1]]) > 0)
