@@ -213,8 +213,9 @@ DATASETS = {
 # Sets whose texts are stored as HTML, not as their authors typed them: YouTube's comments carry tags
 # (<br />, <a href=...>) and entities, and 87 % end with U+FEFF, which no other set has; Davidson's tweets
 # carry entities (&amp;, &#128514; for 😂). Platforms hand Tandem plain text, so the classifier learns from
-# the plain text. Learnt raw, the spam head took the export's marks for signs of spam: taught the tweets as
-# negatives, the trailing U+FEFF alone told YouTube comments from them.
+# the plain text. Learnt raw, with the tweets as negatives the spam head could tell YouTube comments from
+# them by the export's marks alone (U+FEFF), not by what was written (bench/moderation.py, leave one video out:
+# 0.9495 raw, 0.9541 decoded).
 HTML_DATASETS = {"en_youtube_spam", "en_davidson_hate_offensive"}
 
 
